@@ -1,0 +1,223 @@
+package shop
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/coffeebar/kiosk/access"
+	"github.com/coffeebar/kiosk/apperr"
+	"github.com/coffeebar/kiosk/events"
+)
+
+// Config is the shop's whole configuration at one revision.
+type Config struct {
+	Open     bool     `json:"open"`
+	Menu     Menu     `json:"menu"`
+	Settings Settings `json:"settings"`
+	Revision int64    `json:"revision"`
+	BoothDay int64    `json:"boothDay"`
+}
+
+// Service is the config service.
+type Service struct {
+	store *events.Store
+}
+
+// New returns the config service over the event store's database.
+func New(store *events.Store) *Service { return &Service{store: store} }
+
+// queryer is what both a read connection and a write transaction offer.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// errNotSeeded says the database has no shop yet.
+var errNotSeeded = errors.New("the shop has not been set up; call Init first")
+
+func load(ctx context.Context, q queryer) (Config, error) {
+	var c Config
+	var menu, settings string
+	err := q.QueryRowContext(ctx, `SELECT open, menu, settings, revision, (SELECT max(id) FROM booth_days)
+		FROM shop WHERE id = 1`).Scan(&c.Open, &menu, &settings, &c.Revision, &c.BoothDay)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Config{}, errNotSeeded
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("load shop config: %w", err)
+	}
+	if err := json.Unmarshal([]byte(menu), &c.Menu); err != nil {
+		return Config{}, fmt.Errorf("load menu: %w", err)
+	}
+	// Settings saved by an older kiosk lack newer fields: start from the
+	// defaults so those take their default value.
+	c.Settings = Defaults
+	if err := json.Unmarshal([]byte(settings), &c.Settings); err != nil {
+		return Config{}, fmt.Errorf("load settings: %w", err)
+	}
+	return c, nil
+}
+
+// Load reads the configuration inside a write transaction, so a decision
+// made on it commits only if it still holds.
+func Load(ctx context.Context, tx *events.Tx) (Config, error) { return load(ctx, tx) }
+
+// Config reads the current configuration.
+func (s *Service) Config(ctx context.Context) (Config, error) {
+	return load(ctx, s.store.DB().Read())
+}
+
+// Init sets up an empty database: the demo menu, the default settings, the
+// shop closed, and booth day 1. On a database that has a shop it does
+// nothing.
+func (s *Service) Init(ctx context.Context) error {
+	return s.store.Write(ctx, func(tx *events.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM shop").Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		c := Config{Menu: DemoMenu(), Settings: Defaults, Revision: 1}
+		menu, settings, err := encode(c)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO shop (id, open, menu, settings, revision) VALUES (1, ?, ?, ?, ?)",
+			c.Open, string(menu), string(settings), c.Revision); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO booth_days (id, started_at, started_run, started_by) VALUES (1, ?, ?, ?)",
+			tx.Now().UnixMilli(), tx.RunTime().Milliseconds(), access.SystemActor.ID); err != nil {
+			return err
+		}
+		_, err = tx.Emit(&events.ConfigChanged{Changed: "seed", StoreOpen: c.Open, Revision: c.Revision,
+			ActorID: access.SystemActor.ID, Menu: menu, Settings: settings})
+		return err
+	})
+}
+
+func encode(c Config) (menu, settings json.RawMessage, err error) {
+	if menu, err = json.Marshal(c.Menu); err != nil {
+		return nil, nil, err
+	}
+	if settings, err = json.Marshal(c.Settings); err != nil {
+		return nil, nil, err
+	}
+	return menu, settings, nil
+}
+
+// change applies edit to the current configuration and, if anything changed,
+// saves it as the next revision with a ConfigChanged event.
+func (s *Service) change(ctx context.Context, actor access.Actor, what string, edit func(*Config) error) (Config, error) {
+	var out Config
+	err := s.store.Write(ctx, func(tx *events.Tx) error {
+		cur, err := Load(ctx, tx)
+		if err != nil {
+			return err
+		}
+		next := cur
+		if err := edit(&next); err != nil {
+			return err
+		}
+		menu, settings, err := encode(next)
+		if err != nil {
+			return err
+		}
+		oldMenu, oldSettings, _ := encode(cur)
+		if next.Open == cur.Open && string(menu) == string(oldMenu) && string(settings) == string(oldSettings) {
+			out = cur
+			return nil
+		}
+		next.Revision = cur.Revision + 1
+		if _, err := tx.ExecContext(ctx, "UPDATE shop SET open = ?, menu = ?, settings = ?, revision = ? WHERE id = 1",
+			next.Open, string(menu), string(settings), next.Revision); err != nil {
+			return err
+		}
+		if _, err := tx.Emit(&events.ConfigChanged{Changed: what, StoreOpen: next.Open, Revision: next.Revision,
+			ActorID: actor.ID, Menu: menu, Settings: settings}); err != nil {
+			return err
+		}
+		out = next
+		return nil
+	})
+	return out, err
+}
+
+// SetOpen opens or closes the shop. Staff only. Orders already opened go on;
+// a closed shop refuses new ones.
+func (s *Service) SetOpen(ctx context.Context, actor access.Actor, open bool) (Config, error) {
+	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
+		return Config{}, err
+	}
+	return s.change(ctx, actor, "open", func(c *Config) error { c.Open = open; return nil })
+}
+
+// SetMenu replaces the menu. Admins only.
+func (s *Service) SetMenu(ctx context.Context, actor access.Actor, menu Menu) (Config, error) {
+	if err := access.Require(actor, access.Admin); err != nil {
+		return Config{}, err
+	}
+	clean, err := menu.Validate()
+	if err != nil {
+		return Config{}, err
+	}
+	return s.change(ctx, actor, "menu", func(c *Config) error { c.Menu = clean; return nil })
+}
+
+// SetAvailable marks one drink sold out or available again: the one-tap
+// switch of the barista app. Staff only.
+func (s *Service) SetAvailable(ctx context.Context, actor access.Actor, drinkID string, available bool) (Config, error) {
+	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
+		return Config{}, err
+	}
+	return s.change(ctx, actor, "menu", func(c *Config) error {
+		menu := append(Menu(nil), c.Menu...)
+		for i := range menu {
+			if menu[i].ID == drinkID {
+				menu[i].Available = available
+				c.Menu = menu
+				return nil
+			}
+		}
+		return apperr.DrinkUnknown.With("There is no drink %q on the menu.", drinkID)
+	})
+}
+
+// SetSettings replaces the settings. Admins only. New values apply to what
+// happens next: a deadline already set keeps its time.
+func (s *Service) SetSettings(ctx context.Context, actor access.Actor, settings Settings) (Config, error) {
+	if err := access.Require(actor, access.Admin); err != nil {
+		return Config{}, err
+	}
+	if err := settings.Validate(); err != nil {
+		return Config{}, err
+	}
+	return s.change(ctx, actor, "settings", func(c *Config) error { c.Settings = settings; return nil })
+}
+
+// StartBoothDay starts a new booth day: order numbers start again at 1 and
+// the daily drink limit starts afresh. Staff only. Orders in progress carry
+// on with the numbers they have.
+func (s *Service) StartBoothDay(ctx context.Context, actor access.Actor) (int64, error) {
+	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
+		return 0, err
+	}
+	var day int64
+	err := s.store.Write(ctx, func(tx *events.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO booth_days (started_at, started_run, started_by) VALUES (?, ?, ?)",
+			tx.Now().UnixMilli(), tx.RunTime().Milliseconds(), actor.ID)
+		if err != nil {
+			return err
+		}
+		if day, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		_, err = tx.Emit(&events.BoothDayStarted{BoothDay: day, ActorID: actor.ID})
+		return err
+	})
+	return day, err
+}

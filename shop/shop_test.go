@@ -1,0 +1,240 @@
+package shop
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/coffeebar/kiosk/access"
+	"github.com/coffeebar/kiosk/apperr"
+	"github.com/coffeebar/kiosk/events"
+	"github.com/coffeebar/kiosk/testkit"
+)
+
+var (
+	admin    = access.Actor{ID: "admin-1", Role: access.Admin}
+	barista  = access.Actor{ID: "barista-1", Role: access.Barista}
+	customer = access.Actor{ID: "cust-1", Role: access.Customer}
+	display  = access.Actor{ID: "display-1", Role: access.Display}
+)
+
+func setup(t *testing.T) (*testkit.Env, *Service) {
+	t.Helper()
+	env := testkit.New(t)
+	s := New(env.Store)
+	if err := s.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return env, s
+}
+
+func TestInitSeedsOnceWithDefaults(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	c, err := s.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Open || c.Revision != 1 || c.BoothDay != 1 || c.Settings != Defaults || len(c.Menu) != len(DemoMenu()) {
+		t.Fatalf("seeded config: %+v", c)
+	}
+	if want := (Settings{300, 10, 20, 900, 900, 1, 600}); Defaults != want {
+		t.Fatalf("defaults drifted from the design: %+v", Defaults)
+	}
+	if _, err := DemoMenu().Validate(); err != nil {
+		t.Fatalf("the demo menu is invalid: %v", err)
+	}
+	if err := s.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := env.Types(t, 0); !slices.Equal(got, []string{events.TypeConfigChanged}) {
+		t.Fatalf("events after two Inits: %v", got)
+	}
+}
+
+func TestChangesEmitConfigChanged(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	head := env.Head(t)
+
+	c, err := s.SetOpen(ctx, barista, true)
+	if err != nil || !c.Open || c.Revision != 2 {
+		t.Fatalf("open: %+v %v", c, err)
+	}
+	if _, err := s.SetOpen(ctx, barista, true); err != nil {
+		t.Fatal(err)
+	}
+	settings := Defaults
+	settings.MaxInFlight = 5
+	if c, err = s.SetSettings(ctx, admin, settings); err != nil || c.Settings.MaxInFlight != 5 {
+		t.Fatalf("settings: %+v %v", c, err)
+	}
+	if c, err = s.SetAvailable(ctx, barista, "mocha", false); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := c.Menu.Find("mocha"); d.Available {
+		t.Fatal("mocha still available")
+	}
+	evs := env.Since(t, head)
+	var changed []string
+	for _, e := range evs {
+		d, err := e.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc := d.(*events.ConfigChanged)
+		changed = append(changed, cc.Changed)
+		if cc.Revision < 2 {
+			t.Errorf("revision %d", cc.Revision)
+		}
+	}
+	// Opening an open shop changes nothing and says nothing.
+	if !slices.Equal(changed, []string{"open", "settings", "menu"}) {
+		t.Fatalf("changes announced: %v", changed)
+	}
+	last, _ := evs[len(evs)-1].Decode()
+	var menu Menu
+	json.Unmarshal(last.(*events.ConfigChanged).Menu, &menu)
+	if d, _ := menu.Find("mocha"); d.Available {
+		t.Fatal("the event carries the old menu")
+	}
+}
+
+func TestRolesAreEnforced(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	head := env.Head(t)
+	for name, err := range map[string]error{
+		"customer opens":       second(s.SetOpen(ctx, customer, true)),
+		"display opens":        second(s.SetOpen(ctx, display, true)),
+		"barista edits menu":   second(s.SetMenu(ctx, barista, DemoMenu())),
+		"barista edits limits": second(s.SetSettings(ctx, barista, Defaults)),
+		"customer sells out":   second(s.SetAvailable(ctx, customer, "latte", false)),
+		"customer new day":     second(s.StartBoothDay(ctx, customer)),
+		"anonymous":            second(s.SetOpen(ctx, access.Actor{Role: access.Admin}, true)),
+	} {
+		if !errors.Is(err, apperr.Forbidden) {
+			t.Errorf("%s: err = %v, want forbidden", name, err)
+		}
+	}
+	if got := env.Types(t, head); len(got) != 0 {
+		t.Fatalf("refused changes emitted %v", got)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func TestInvalidMenusAreRefusedWithReason(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	head := env.Head(t)
+	edit := func(f func(Menu) Menu) Menu {
+		m := DemoMenu()
+		return f(m)
+	}
+	for _, c := range []struct {
+		name string
+		menu Menu
+		want string
+	}{
+		{"empty", Menu{}, "no drinks"},
+		{"duplicate id", edit(func(m Menu) Menu { m[1].ID = m[0].ID; return m }), "used twice"},
+		{"bad id", edit(func(m Menu) Menu { m[0].ID = "Flat White!"; return m }), "has id"},
+		{"no name", edit(func(m Menu) Menu { m[0].Name = "  "; return m }), "needs a name"},
+		{"group without options", edit(func(m Menu) Menu {
+			m[0].Options = []OptionGroup{{Name: "Milk"}}
+			return m
+		}), "has no options"},
+		{"duplicate group", edit(func(m Menu) Menu {
+			m[2].Options = append(m[2].Options, OptionGroup{Name: "milk", Choices: []string{"Soy"}})
+			return m
+		}), "two option groups"},
+		{"duplicate choice", edit(func(m Menu) Menu {
+			m[0].Options = []OptionGroup{{Name: "Shots", Choices: []string{"Single", "single"}}}
+			return m
+		}), "twice"},
+		{"control chars", edit(func(m Menu) Menu { m[0].Name = "Esp\x1bresso"; return m }), "needs a name"},
+		{"bad icon", edit(func(m Menu) Menu { m[0].Icon = "../../etc/passwd"; return m }), "icon"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.SetMenu(ctx, admin, c.menu)
+			if !errors.Is(err, apperr.MenuInvalid) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want menu_invalid mentioning %q", err, c.want)
+			}
+		})
+	}
+	if got := env.Types(t, head); len(got) != 0 {
+		t.Fatalf("refused menus emitted %v", got)
+	}
+	cfg, _ := s.Config(ctx)
+	if cfg.Revision != 1 {
+		t.Fatalf("revision moved to %d", cfg.Revision)
+	}
+}
+
+func TestInvalidSettingsAreRefused(t *testing.T) {
+	_, s := setup(t)
+	ctx := context.Background()
+	for _, mutate := range []func(*Settings){
+		func(s *Settings) { s.CustomerTimeoutSeconds = -5 },
+		func(s *Settings) { s.BaristaTimeoutSeconds = 0 },
+		func(s *Settings) { s.DrinksPerCode = 0 },
+		func(s *Settings) { s.MaxInFlight = -1 },
+		func(s *Settings) { s.QRPeriodSeconds = 5 },
+		func(s *Settings) { s.DrinksPerCustomerPerDay = -1 },
+	} {
+		bad := Defaults
+		mutate(&bad)
+		if _, err := s.SetSettings(ctx, admin, bad); !errors.Is(err, apperr.SettingsInvalid) {
+			t.Errorf("%+v: err = %v", bad, err)
+		}
+	}
+	ok := Defaults
+	ok.DrinksPerCustomerPerDay = 0 // no limit is allowed
+	if _, err := s.SetSettings(ctx, admin, ok); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestResolveFillsDefaultsAndRefusesStrangers(t *testing.T) {
+	latte, _ := DemoMenu().Find("latte")
+	got, err := latte.Resolve([]events.Choice{{Group: "syrup", Choice: "vanilla"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []events.Choice{{Group: "Milk", Choice: "Regular"}, {Group: "Syrup", Choice: "Vanilla"}}
+	if !slices.Equal(got.Options, want) || got.Drink != "Caffè Latte" || got.Icon != "latte" {
+		t.Fatalf("resolved %+v", got)
+	}
+	for _, c := range []struct {
+		chosen []events.Choice
+		want   error
+	}{
+		{[]events.Choice{{Group: "Size", Choice: "Large"}}, apperr.OptionInvalid},
+		{[]events.Choice{{Group: "Milk", Choice: "Soy"}}, apperr.OptionInvalid},
+		{[]events.Choice{{Group: "Milk", Choice: "Oat"}, {Group: "milk", Choice: "Regular"}}, apperr.OptionRepeated},
+	} {
+		if _, err := latte.Resolve(c.chosen); !errors.Is(err, c.want) {
+			t.Errorf("%v: err = %v, want %v", c.chosen, err, c.want)
+		}
+	}
+}
+
+func TestBoothDays(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	day, err := s.StartBoothDay(ctx, barista)
+	if err != nil || day != 2 {
+		t.Fatalf("day = %d, %v", day, err)
+	}
+	c, _ := s.Config(ctx)
+	if c.BoothDay != 2 {
+		t.Fatalf("config booth day = %d", c.BoothDay)
+	}
+	if got := env.Types(t, 1); !slices.Equal(got, []string{events.TypeBoothDayStarted}) {
+		t.Fatalf("events %v", got)
+	}
+}
