@@ -30,9 +30,13 @@ type Env struct {
 }
 
 // New opens a fresh database in t.TempDir().
-func New(t testing.TB) *Env {
+func New(t testing.TB) *Env { return At(t, t.TempDir()) }
+
+// At opens the database in dir, which may hold one already, with a new fake
+// clock.
+func At(t testing.TB, dir string) *Env {
 	t.Helper()
-	e := &Env{Dir: t.TempDir(), Clock: clock.NewFake(Start)}
+	e := &Env{Dir: dir, Clock: clock.NewFake(Start)}
 	e.Reopen(t)
 	return e
 }

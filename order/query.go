@@ -1,0 +1,150 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/coffeebar/kiosk/access"
+	"github.com/coffeebar/kiosk/apperr"
+	"github.com/coffeebar/kiosk/text"
+)
+
+func (s *Service) get(ctx context.Context, id string) (Order, error) {
+	o, err := scanOrder(s.store.DB().Read().QueryRowContext(ctx,
+		"SELECT "+orderColumns+" FROM orders WHERE id = ?", id), ms(s.store.RunTime()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, apperr.OrderNotFound
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("read order: %w", err)
+	}
+	return o, nil
+}
+
+// Get returns one order: to its owner, or to staff.
+func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Order, error) {
+	if err := access.Require(actor, access.Customer, access.Barista, access.Admin); err != nil {
+		return Order{}, err
+	}
+	o, err := s.get(ctx, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if actor.Role == access.Customer && o.CustomerID != actor.ID {
+		return Order{}, apperr.NotYourOrder
+	}
+	return o, nil
+}
+
+func (s *Service) list(ctx context.Context, where string, args ...any) ([]Order, error) {
+	rows, err := s.store.DB().Read().QueryContext(ctx, "SELECT "+orderColumns+" FROM orders WHERE "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	defer rows.Close()
+	now := ms(s.store.RunTime())
+	out := []Order{}
+	for rows.Next() {
+		o, err := scanOrder(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// ForCustomer returns the acting customer's own orders, newest first.
+func (s *Service) ForCustomer(ctx context.Context, actor access.Actor) ([]Order, error) {
+	if err := access.Require(actor, access.Customer); err != nil {
+		return nil, err
+	}
+	return s.list(ctx, "customer_id = ? ORDER BY created_run DESC LIMIT 100", actor.ID)
+}
+
+// Filter selects orders for the read side.
+type Filter string
+
+// The filters staff can list by.
+const (
+	FilterWaiting  Filter = "waiting"  // opened, the customer is still choosing
+	FilterQueued   Filter = "queued"   // numbered, no barista yet
+	FilterMaking   Filter = "making"   // a barista is making it
+	FilterReady    Filter = "ready"    // completed, not yet collected
+	FilterFinished Filter = "finished" // completed or cancelled, newest first
+)
+
+// List returns orders by state, for staff: open ones in number order,
+// finished ones newest first, at most limit of those.
+func (s *Service) List(ctx context.Context, actor access.Actor, f Filter, limit int) ([]Order, error) {
+	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	switch f {
+	case FilterWaiting, FilterQueued, FilterMaking:
+		return s.list(ctx, "state = ? ORDER BY number, created_run LIMIT ?", string(f), limit)
+	case FilterReady:
+		return s.list(ctx, "state = 'completed' AND collected_at IS NULL ORDER BY number LIMIT ?", limit)
+	case FilterFinished:
+		return s.list(ctx, "state IN ('completed', 'cancelled') ORDER BY ended_run DESC LIMIT ?", limit)
+	default:
+		return nil, apperr.Invalid.With("Unknown order filter %q; use waiting, queued, making, ready or finished.", f)
+	}
+}
+
+// QueueEntry is an order as the overhead display shows it: no customer id,
+// a shortened first name, and nothing else private.
+type QueueEntry struct {
+	Number           int    `json:"number"`
+	Name             string `json:"name"`
+	Drink            string `json:"drink"`
+	Icon             string `json:"icon"`
+	State            string `json:"state"` // queued, making or ready
+	SinceSubmittedMs int64  `json:"sinceSubmittedMs"`
+	SinceCompletedMs int64  `json:"sinceCompletedMs,omitempty"`
+}
+
+// DisplayNameRunes is how much of a first name the display shows.
+const DisplayNameRunes = 12
+
+// Queue is the public queue: orders being prepared and drinks ready for
+// collection, in number order.
+func (s *Service) Queue(ctx context.Context) ([]QueueEntry, error) {
+	orders, err := s.list(ctx, `state IN ('queued', 'making') OR (state = 'completed' AND collected_at IS NULL)
+		ORDER BY number, submitted_run`)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QueueEntry, 0, len(orders))
+	for _, o := range orders {
+		e := QueueEntry{Number: o.Number, Name: text.Shorten(o.CustomerName, DisplayNameRunes),
+			State: string(o.State), SinceSubmittedMs: o.SinceSubmittedMs, SinceCompletedMs: o.SinceCompletedMs}
+		if o.Drink != nil {
+			e.Drink, e.Icon = o.Drink.Drink, o.Drink.Icon
+		}
+		if o.Ready {
+			e.State = "ready"
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Position is how many orders are ahead of this one in the queue, plus one:
+// 1 means next. It is 0 for an order not waiting in the queue.
+func (s *Service) Position(ctx context.Context, o Order) (int, error) {
+	if o.State != Queued {
+		return 0, nil
+	}
+	var ahead int
+	err := s.store.DB().Read().QueryRowContext(ctx, `SELECT count(*) FROM orders AS a, orders AS me
+		WHERE me.id = ? AND a.state = 'queued' AND a.id != me.id
+		AND (a.submitted_run < me.submitted_run OR (a.submitted_run = me.submitted_run AND a.number < me.number))`,
+		o.ID).Scan(&ahead)
+	return ahead + 1, err
+}
