@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -363,5 +364,17 @@ func TestInjectRejectsBadFilesWhole(t *testing.T) {
 				t.Fatalf("%d events written from a rejected file", n)
 			}
 		})
+	}
+}
+
+func TestEveryEventIsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/order-core.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range Catalogue() {
+		if !strings.Contains(string(doc), "`"+e.DetailType+"`") {
+			t.Errorf("docs/order-core.md does not describe %s", e.DetailType)
+		}
 	}
 }
