@@ -118,3 +118,15 @@ var (
 	SettingsInvalid = def("settings_invalid", KindInvalid, "The settings are not valid.")
 	EventInvalid    = def("event_invalid", KindInvalid, "The event is not valid.")
 )
+
+// Sign-in and account errors.
+var (
+	LoginFailed    = def("login_failed", KindUnauthorized, "Wrong name or password.")
+	SessionExpired = def("session_expired", KindUnauthorized, "Your session has ended. Please sign in again.")
+	AccountInvalid = def("account_invalid", KindInvalid, "The account is not valid.")
+	UsernameTaken  = def("username_taken", KindConflict, "That name is taken by another account.")
+	AccountUnknown = def("account_not_found", KindNotFound, "There is no such account.")
+	LastAdmin      = def("last_admin", KindConflict, "The last admin account cannot be removed or demoted.")
+	PairingInvalid = def("pairing_invalid", KindUnauthorized, "This pairing code is not valid or has expired. Ask an admin for a new one.")
+	CSRFFailed     = def("csrf_failed", KindForbidden, "The page is out of date. Please reload it and try again.")
+)

@@ -103,6 +103,32 @@ CREATE INDEX orders_by_state ON orders(state, number);
 CREATE INDEX orders_by_customer ON orders(customer_id, booth_day);
 CREATE INDEX orders_by_deadline ON orders(deadline_run) WHERE deadline_run IS NOT NULL;
 `},
+	{"staff accounts, sessions and display pairing", `
+CREATE TABLE staff (
+	id            TEXT PRIMARY KEY,
+	username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	role          TEXT NOT NULL CHECK (role IN ('admin', 'barista')),
+	password_hash TEXT NOT NULL,
+	created_at    INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE sessions (
+	token_hash  TEXT PRIMARY KEY,
+	id          TEXT NOT NULL UNIQUE,
+	kind        TEXT NOT NULL CHECK (kind IN ('staff', 'display')),
+	staff_id    TEXT REFERENCES staff(id) ON DELETE CASCADE,
+	role        TEXT NOT NULL,
+	created_at  INTEGER NOT NULL,
+	seen_run    INTEGER NOT NULL,
+	CHECK ((kind = 'staff') = (staff_id IS NOT NULL))
+) STRICT;
+
+CREATE TABLE pairings (
+	code_hash   TEXT PRIMARY KEY,
+	created_by  TEXT NOT NULL,
+	expires_run INTEGER NOT NULL
+) STRICT;
+`},
 }
 
 // SchemaVersion is the newest schema this binary knows.
