@@ -272,3 +272,8 @@ func (s *Service) account(ctx context.Context, id string) (Account, error) {
 	a.CreatedAt = time.UnixMilli(created).UTC()
 	return a, nil
 }
+
+// SetTestCost lowers the bcrypt cost for tests of other packages, where the
+// race detector would make every sign-in take seconds. Never call it in the
+// kiosk itself.
+func SetTestCost(cost int) { bcryptCost = cost }

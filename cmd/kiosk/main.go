@@ -1,0 +1,50 @@
+// Command kiosk is the coffee bar appliance: one process that serves the
+// ordering, barista, display and admin apps, the API and the MQTT broker,
+// on one SQLite file.
+//
+//	kiosk [serve] [flags]   run the kiosk (the default)
+//	kiosk config [flags]    print the effective configuration, secrets masked
+//	kiosk version           print the version
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/coffeebar/kiosk/daemon"
+	"github.com/coffeebar/kiosk/version"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "config" || args[0] == "version") {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd == "version" {
+		fmt.Println("kiosk", version.Version)
+		return 0
+	}
+	cfg, err := daemon.Parse("kiosk "+cmd, args, daemon.Env, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		return 2
+	}
+	if cmd == "config" {
+		cfg.Print(os.Stdout)
+		return 0
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := daemon.Run(ctx, cfg, cfg.Logger(os.Stderr), os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		return 1
+	}
+	return 0
+}

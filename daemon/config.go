@@ -1,0 +1,193 @@
+// Package daemon owns the kiosk's lifecycle: its configuration, the wiring
+// of every part in one place, start-up, and the graceful shutdown.
+package daemon
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Config is the whole configuration of a kiosk process. Flags override
+// KIOSK_* environment variables, which override the defaults.
+type Config struct {
+	DataDir       string
+	HTTPAddr      string
+	MQTTAddr      string
+	MQTTWSAddr    string
+	PublicURL     string
+	AdminPassword string
+	OpenShop      bool
+	LogLevel      string
+	LogFormat     string
+	MaxClients    int
+}
+
+// Defaults, with the reason for each.
+var Defaults = Config{
+	// The data directory holds the database and backups; relative, so that
+	// `make run` keeps everything in the working tree. The box's service
+	// sets /var/lib/kiosk.
+	DataDir: "data",
+	// 8080 needs no privilege on a laptop; the box serves port 80.
+	HTTPAddr: ":8080",
+	// MQTT's registered port, for tools on the booth LAN.
+	MQTTAddr: ":1883",
+	// Empty: browsers use MQTT over WebSocket at /mqtt on the HTTP port, one
+	// origin with the API.
+	MQTTWSAddr: "",
+	// Empty: derived from this machine's first non-loopback address and the
+	// HTTP port.
+	PublicURL: "",
+	// Empty: a new box generates the first admin's password and logs it once.
+	AdminPassword: "",
+	// A new box starts closed until a barista opens it; demos open it.
+	OpenShop:  false,
+	LogLevel:  "info",
+	LogFormat: "text",
+	// Every phone at a busy booth, the tablets and the displays.
+	MaxClients: 500,
+}
+
+type option struct {
+	flag, env, help string
+	str             *string
+	boolean         *bool
+	num             *int
+	secret          bool
+}
+
+func (c *Config) options() []option {
+	return []option{
+		{flag: "data", env: "KIOSK_DATA", help: "data directory (database, backups)", str: &c.DataDir},
+		{flag: "http", env: "KIOSK_HTTP", help: "HTTP listen address (API, apps, MQTT over WebSocket at /mqtt)", str: &c.HTTPAddr},
+		{flag: "mqtt", env: "KIOSK_MQTT", help: "MQTT over TCP listen address; empty turns it off", str: &c.MQTTAddr},
+		{flag: "mqtt-ws", env: "KIOSK_MQTT_WS", help: "separate MQTT-over-WebSocket listen address; empty serves it at /mqtt on the HTTP port", str: &c.MQTTWSAddr},
+		{flag: "public-url", env: "KIOSK_PUBLIC_URL", help: "the ordering page's address as phones reach it; goes into the QR code", str: &c.PublicURL},
+		{flag: "admin-password", env: "KIOSK_ADMIN_PASSWORD", help: "password of the first admin account, on a new database only", str: &c.AdminPassword, secret: true},
+		{flag: "open", env: "KIOSK_OPEN", help: "open the shop at start (demos)", boolean: &c.OpenShop},
+		{flag: "log-level", env: "KIOSK_LOG_LEVEL", help: "debug, info, warn or error", str: &c.LogLevel},
+		{flag: "log-format", env: "KIOSK_LOG_FORMAT", help: "text or json", str: &c.LogFormat},
+		{flag: "max-clients", env: "KIOSK_MAX_CLIENTS", help: "most MQTT clients connected at once", num: &c.MaxClients},
+	}
+}
+
+// Parse reads the configuration from args (flags) and env (a lookup of
+// environment variables), over the defaults.
+func Parse(name string, args []string, env func(string) string, stderr io.Writer) (Config, error) {
+	c := Defaults
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, o := range c.options() {
+		v := env(o.env)
+		switch {
+		case o.str != nil:
+			if v != "" {
+				*o.str = v
+			}
+			fs.StringVar(o.str, o.flag, *o.str, o.help+" ($"+o.env+")")
+		case o.boolean != nil:
+			if v != "" {
+				*o.boolean = v == "1" || strings.EqualFold(v, "true") || strings.EqualFold(v, "yes")
+			}
+			fs.BoolVar(o.boolean, o.flag, *o.boolean, o.help+" ($"+o.env+")")
+		case o.num != nil:
+			if v != "" {
+				if _, err := fmt.Sscan(v, o.num); err != nil {
+					return Config{}, fmt.Errorf("$%s: %q is not a number", o.env, v)
+				}
+			}
+			fs.IntVar(o.num, o.flag, *o.num, o.help+" ($"+o.env+")")
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	if c.DataDir == "" {
+		return fmt.Errorf("the data directory must be set")
+	}
+	if c.HTTPAddr == "" {
+		return fmt.Errorf("the HTTP address must be set")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("the public URL %q must be an http:// or https:// address", c.PublicURL)
+		}
+		if strings.HasSuffix(u.Hostname(), ".local") {
+			return fmt.Errorf("the public URL %q uses .local, which many phones cannot resolve; use the box's IP or a name its DNS serves", c.PublicURL)
+		}
+	}
+	if _, err := level(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("the log format must be text or json, not %q", c.LogFormat)
+	}
+	if c.MaxClients < 1 {
+		return fmt.Errorf("max clients must be at least 1")
+	}
+	return nil
+}
+
+func level(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("the log level must be debug, info, warn or error, not %q", s)
+	}
+	return l, nil
+}
+
+// Logger builds the process's logger from the configuration.
+func (c Config) Logger(w io.Writer) *slog.Logger {
+	l, _ := level(c.LogLevel)
+	opts := &slog.HandlerOptions{Level: l}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Print writes the effective configuration, secrets masked, one setting a
+// line with where its value came from.
+func (c Config) Print(w io.Writer) {
+	var lines []string
+	for _, o := range c.options() {
+		var v string
+		switch {
+		case o.str != nil:
+			v = *o.str
+		case o.boolean != nil:
+			v = fmt.Sprint(*o.boolean)
+		case o.num != nil:
+			v = fmt.Sprint(*o.num)
+		}
+		if o.secret && v != "" {
+			v = "********"
+		}
+		if v == "" {
+			v = `""`
+		}
+		lines = append(lines, fmt.Sprintf("%-15s %-22s %s", o.flag, o.env, v))
+	}
+	sort.Strings(lines)
+	fmt.Fprintln(w, "# effective configuration (flag, environment variable, value)")
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}
+
+// Env is the process environment, for Parse.
+func Env(k string) string { return os.Getenv(k) }

@@ -1,0 +1,201 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coffeebar/kiosk/access"
+	"github.com/coffeebar/kiosk/api"
+	"github.com/coffeebar/kiosk/auth"
+	"github.com/coffeebar/kiosk/broker"
+	"github.com/coffeebar/kiosk/clock"
+	"github.com/coffeebar/kiosk/events"
+	"github.com/coffeebar/kiosk/order"
+	"github.com/coffeebar/kiosk/qr"
+	"github.com/coffeebar/kiosk/shop"
+	"github.com/coffeebar/kiosk/storage"
+	"github.com/coffeebar/kiosk/ui"
+	"github.com/coffeebar/kiosk/version"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on shutdown.
+const shutdownGrace = 10 * time.Second
+
+// Run starts the kiosk and serves until ctx is done, then shuts down in
+// order: stop taking requests and let those in flight finish, close the
+// broker, stop the deadline and dispatch loops (saving cursors and the
+// running time), close the database. It writes the start-up banner (the
+// apps' addresses and how to sign in) to out.
+func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
+	log.Info("kiosk starting", "version", version.Version, "data", cfg.DataDir)
+	clk := clock.NewReal()
+
+	db, err := storage.Open(ctx, cfg.DataDir, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	store, err := events.Open(ctx, db, clk, log)
+	if err != nil {
+		return err
+	}
+	shopSvc := shop.New(store)
+	if err := shopSvc.Init(ctx); err != nil {
+		return fmt.Errorf("set up the shop: %w", err)
+	}
+	if cfg.OpenShop {
+		if _, err := shopSvc.SetOpen(ctx, access.Actor{ID: access.SystemActor.ID, Role: access.Admin}, true); err != nil {
+			return fmt.Errorf("open the shop: %w", err)
+		}
+	}
+	authSvc, err := auth.New(ctx, store, log)
+	if err != nil {
+		return err
+	}
+	_, generated, err := authSvc.EnsureAdmin(ctx, cfg.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("create the first admin: %w", err)
+	}
+	validator := qr.New(store)
+	orders := order.New(store, log)
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = derivePublicURL(ln.Addr())
+	}
+
+	bcfg := broker.DefaultConfig()
+	bcfg.TCPAddress, bcfg.WebSocketAddress, bcfg.PublicURL = cfg.MQTTAddr, cfg.MQTTWSAddr, publicURL
+	bcfg.MaxClients = int64(cfg.MaxClients)
+	brk, err := broker.New(bcfg, authSvc, broker.Deps{Store: store, Shop: shopSvc, QR: validator, Orders: orders,
+		Clock: clk, Logger: log})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if err := brk.Subscribe(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	mqttURL := ""
+	if cfg.MQTTWSAddr != "" {
+		mqttURL = "ws://" + hostOf(publicURL) + ":" + portOf(cfg.MQTTWSAddr) + "/mqtt"
+	}
+	server := api.New(api.Deps{
+		Store: store, Shop: shopSvc, QR: validator, Orders: orders, Auth: authSvc, Log: log,
+		PublicURL: publicURL, MQTT: brk.WebSocketHandler(), MQTTURL: mqttURL,
+		Pages: api.Pages(ui.FS(), ui.Built()),
+		Health: func(ctx context.Context) map[string]error {
+			return map[string]error{"database": db.Ping(ctx), "broker": brk.Healthy()}
+		},
+	})
+
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); store.Run(work) }()
+	go func() { defer wg.Done(); orders.Run(work) }()
+	stopAll := func() {
+		stopWork()
+		wg.Wait()
+	}
+	if err := brk.Start(ctx); err != nil {
+		ln.Close()
+		stopAll()
+		return err
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- server.App().Listener(ln) }()
+	banner(out, publicURL, ln.Addr(), brk.TCPAddr(), generated, cfg.AdminPassword != "", ui.Built())
+	log.Info("kiosk ready", "http", ln.Addr().String(), "public_url", publicURL, "mqtt", brk.TCPAddr())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+		log.Error("the HTTP server stopped", "err", serveErr)
+	}
+	log.Info("kiosk shutting down")
+	if err := server.App().ShutdownWithTimeout(shutdownGrace); err != nil {
+		log.Warn("HTTP shutdown", "err", err)
+	}
+	brk.Close()
+	stopAll()
+	log.Info("kiosk stopped")
+	return serveErr
+}
+
+// derivePublicURL names this machine as phones on its network would reach
+// it: its first non-loopback IPv4 address, or localhost.
+func derivePublicURL(addr net.Addr) string {
+	port := portOf(addr.String())
+	host := "localhost"
+	if ifs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range ifs {
+			if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+				host = ipn.IP.String()
+				break
+			}
+		}
+	}
+	if port == "80" {
+		return "http://" + host + "/"
+	}
+	return "http://" + host + ":" + port + "/"
+}
+
+func portOf(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return port
+}
+
+func hostOf(rawURL string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(rawURL, "http://"), "https://")
+	s, _, _ = strings.Cut(s, "/")
+	if h, _, err := net.SplitHostPort(s); err == nil {
+		return h
+	}
+	return s
+}
+
+func banner(w io.Writer, publicURL string, httpAddr net.Addr, mqttAddr, generated string, passwordSet, built bool) {
+	base := strings.TrimSuffix(publicURL, "/")
+	local := "http://localhost:" + portOf(httpAddr.String())
+	fmt.Fprintf(w, "\nCoffee bar kiosk %s is running.\n\n", version.Version)
+	fmt.Fprintf(w, "  Customers (phones):  %s/   (they arrive by scanning the QR code on the display)\n", base)
+	fmt.Fprintf(w, "  Baristas (tablet):   %s/barista/\n", base)
+	fmt.Fprintf(w, "  Display (HDMI):      %s/display/   (opened on this machine it signs in by itself)\n", local)
+	fmt.Fprintf(w, "  Admin:               %s/admin/\n", base)
+	if mqttAddr != "" {
+		fmt.Fprintf(w, "  MQTT (LAN tools):    %s\n", mqttAddr)
+	}
+	fmt.Fprintln(w)
+	switch {
+	case generated != "":
+		fmt.Fprintf(w, "  Staff sign-in: user \"admin\", password %q (generated now, shown only this once;\n", generated)
+		fmt.Fprintln(w, "  change it or add barista accounts in the admin app).")
+	case passwordSet:
+		fmt.Fprintln(w, "  Staff sign-in: user \"admin\" with the password given by --admin-password on first start.")
+	default:
+		fmt.Fprintln(w, "  Staff sign-in: the accounts already in this data directory (the first admin is \"admin\").")
+	}
+	if !built {
+		fmt.Fprintln(w, "\n  The web apps are not built into this binary: `make run` builds them.")
+	}
+	fmt.Fprintln(w, "\n  Stop with Ctrl-C.")
+	fmt.Fprintln(w)
+}
