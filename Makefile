@@ -1,23 +1,68 @@
-# The front door. `make help` lists the targets.
+# The front door of the coffee bar kiosk. `make help` lists the targets.
 
 GO      ?= go
+NPM     ?= npm
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/coffeebar/kiosk/version.Version=$(VERSION)
 export CGO_ENABLED := 0
 
-.PHONY: help test test-go vet fmt-check
+# make run: everything in the working tree, the demo menu, the shop open.
+DATA          ?= data
+HTTP          ?= :8080
+MQTT          ?= :1883
+DEMO_PASSWORD ?= barista-demo
+
+UI_SOURCES := $(shell find ui/src ui/scripts -type f 2>/dev/null) ui/index.html ui/barista/index.html \
+	ui/display/index.html ui/admin/index.html ui/vite.config.ts ui/tsconfig.json
+RELEASES   := linux/amd64 linux/arm64 linux/arm/7 linux/arm/6
+
+.PHONY: help run build ui test test-go test-ui vet fmt-check verify-units release clean
 
 help: ## List the targets.
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-test: fmt-check vet test-go ## Run every test.
+run: build ## Build everything and start the kiosk here (data in ./data, demo menu, shop open).
+	./bin/kiosk --data $(DATA) --http $(HTTP) --mqtt $(MQTT) --open --admin-password $(DEMO_PASSWORD)
 
-test-go: ## Go tests with the race detector (needs cgo for -race).
+build: ui ## Build the web apps and the kiosk binary into bin/.
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kiosk ./cmd/kiosk
+
+ui: ui/dist/index.html ## Build the web apps (embedded into the binary by `make build`).
+
+ui/node_modules/.installed: ui/package.json ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
+	cd ui && $(NPM) run build
+
+test: fmt-check vet test-go test-ui verify-units ## Run every test.
+
+test-go: ## Go tests with the race detector (cgo is needed for -race).
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+test-ui: ui/node_modules/.installed ## The web apps' unit tests and type check.
+	cd ui && $(NPM) test && $(NPM) run typecheck
 
 vet: ## go vet.
 	$(GO) vet ./...
 
 fmt-check: ## Fail if any Go file is not gofmt-formatted.
-	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)); \
+	@out=$$(gofmt -l $$(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+verify-units: ## Check the systemd units offline (needs systemd-analyze).
+	bash systemd/verify.sh
+
+release: ui ## Static binaries for every target, with .sha256, into dist/.
+	@mkdir -p dist
+	@set -e; for t in $(RELEASES); do \
+		os=$$(echo $$t | cut -d/ -f1); arch=$$(echo $$t | cut -d/ -f2); arm=$$(echo $$t | cut -d/ -f3); \
+		name=kiosk-$(VERSION)-$$os-$$arch$${arm:+v$$arm}; \
+		echo "build $$name"; \
+		GOOS=$$os GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/$$name ./cmd/kiosk; \
+		(cd dist && sha256sum $$name > $$name.sha256); \
+	done
+
+clean: ## Remove build outputs (not the data directory).
+	rm -rf bin dist ui/dist/assets ui/dist/*.html ui/dist/barista ui/dist/display ui/dist/admin

@@ -117,7 +117,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 
 	served := make(chan error, 1)
 	go func() { served <- server.App().Listener(ln) }()
-	banner(out, publicURL, ln.Addr(), brk.TCPAddr(), generated, cfg.AdminPassword != "", ui.Built())
+	banner(out, publicURL, ln.Addr(), brk.TCPAddr(), generated, cfg.AdminPassword, ui.Built())
 	log.Info("kiosk ready", "http", ln.Addr().String(), "public_url", publicURL, "mqtt", brk.TCPAddr())
 
 	var serveErr error
@@ -172,7 +172,7 @@ func hostOf(rawURL string) string {
 	return s
 }
 
-func banner(w io.Writer, publicURL string, httpAddr net.Addr, mqttAddr, generated string, passwordSet, built bool) {
+func banner(w io.Writer, publicURL string, httpAddr net.Addr, mqttAddr, generated, given string, built bool) {
 	base := strings.TrimSuffix(publicURL, "/")
 	local := "http://localhost:" + portOf(httpAddr.String())
 	fmt.Fprintf(w, "\nCoffee bar kiosk %s is running.\n\n", version.Version)
@@ -188,8 +188,8 @@ func banner(w io.Writer, publicURL string, httpAddr net.Addr, mqttAddr, generate
 	case generated != "":
 		fmt.Fprintf(w, "  Staff sign-in: user \"admin\", password %q (generated now, shown only this once;\n", generated)
 		fmt.Fprintln(w, "  change it or add barista accounts in the admin app).")
-	case passwordSet:
-		fmt.Fprintln(w, "  Staff sign-in: user \"admin\" with the password given by --admin-password on first start.")
+	case given != "":
+		fmt.Fprintf(w, "  Staff sign-in: user \"admin\", password %q (set with --admin-password when this data directory was created).\n", given)
 	default:
 		fmt.Fprintln(w, "  Staff sign-in: the accounts already in this data directory (the first admin is \"admin\").")
 	}
