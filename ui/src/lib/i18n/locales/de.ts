@@ -25,4 +25,16 @@ export default {
       other: '{count} Getränke in der Warteschlange',
     },
   },
+
+  // --- customer app (phone) ---
+  // --- end customer app ---
+
+  // --- display app (overhead screen) ---
+  // --- end display app ---
+
+  // --- barista app (tablet) ---
+  // --- end barista app ---
+
+  // --- admin app ---
+  // --- end admin app ---
 } satisfies Locale;

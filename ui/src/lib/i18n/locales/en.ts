@@ -23,6 +23,18 @@ const messages = {
     one: '{count} drink in the queue',
     other: '{count} drinks in the queue',
   },
+
+  // --- customer app (phone) ---
+  // --- end customer app ---
+
+  // --- display app (overhead screen) ---
+  // --- end display app ---
+
+  // --- barista app (tablet) ---
+  // --- end barista app ---
+
+  // --- admin app ---
+  // --- end admin app ---
 } satisfies Record<string, Message>;
 
 export default { tag: 'en', name: 'English', messages };
