@@ -43,6 +43,9 @@ type Deps struct {
 	Health func(ctx context.Context) map[string]error
 	// Pages serves the web apps; nil leaves them out.
 	Pages fiber.Handler
+	// TestClock, when set, lets an admin move the clock forward through
+	// POST /api/test/clock: end-to-end tests only.
+	TestClock ClockAdvancer
 	// Before runs ahead of every route (e.g. captive-portal answers); nil
 	// means none.
 	Before fiber.Handler
@@ -83,6 +86,9 @@ func New(d Deps) *Server {
 	s.staffRoutes(a)
 	s.adminRoutes(a)
 	s.displayRoutes(a)
+	if d.TestClock != nil {
+		a.Post("/test/clock", s.advanceClock)
+	}
 	a.Use(func(c *fiber.Ctx) error { return apperr.NotFound.With("There is no API at %s.", c.Path()) })
 	if d.Pages != nil {
 		app.Use(d.Pages)
@@ -192,3 +198,30 @@ func (s *Server) needStaff(c *fiber.Ctx) (access.Actor, error) {
 
 // ctx shortens signatures of domain methods taken as values.
 type ctx = context.Context
+
+// ClockAdvancer is a clock that tests may move forward.
+type ClockAdvancer interface {
+	Advance(d time.Duration)
+}
+
+type advanceRequest struct {
+	AdvanceSeconds float64 `json:"advanceSeconds"`
+}
+
+// advanceClock moves the kiosk's clock forward, so a test sees deadlines
+// fire without waiting for them. Admins only, and only on a kiosk started
+// with --test-clock.
+func (s *Server) advanceClock(c *fiber.Ctx) error {
+	if _, err := s.needAdmin(c); err != nil {
+		return err
+	}
+	var req advanceRequest
+	if err := decode(c, &req, smallBody); err != nil {
+		return err
+	}
+	if req.AdvanceSeconds <= 0 || req.AdvanceSeconds > 7*24*3600 {
+		return apperr.Invalid.With("advanceSeconds must be more than 0 and at most a week.")
+	}
+	s.d.TestClock.Advance(time.Duration(req.AdvanceSeconds * float64(time.Second)))
+	return c.JSON(fiber.Map{"advancedSeconds": req.AdvanceSeconds})
+}

@@ -76,3 +76,30 @@ func TestRealElapsedIsMonotonic(t *testing.T) {
 		t.Fatalf("Now kept a monotonic reading: %s", s)
 	}
 }
+
+func TestAdjustableAdvanceFiresTimersEarly(t *testing.T) {
+	a := NewAdjustable()
+	before := a.Elapsed()
+	long := a.After(time.Hour)
+	short := a.After(time.Millisecond)
+	<-short // a short timer fires on its own
+	a.Advance(59 * time.Minute)
+	select {
+	case <-long:
+		t.Fatal("fired before it was due")
+	case <-time.After(20 * time.Millisecond):
+	}
+	a.Advance(2 * time.Minute)
+	select {
+	case <-long:
+	case <-time.After(5 * time.Second):
+		t.Fatal("an advance past the deadline did not fire the timer")
+	}
+	if a.Elapsed()-before < 61*time.Minute {
+		t.Fatalf("elapsed moved %v", a.Elapsed()-before)
+	}
+	a.Advance(-time.Hour)
+	if a.Elapsed()-before < 61*time.Minute {
+		t.Fatal("a negative advance moved time back")
+	}
+}

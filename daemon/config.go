@@ -26,6 +26,7 @@ type Config struct {
 	LogLevel      string
 	LogFormat     string
 	MaxClients    int
+	TestClock     bool
 }
 
 // Defaults, with the reason for each.
@@ -52,6 +53,8 @@ var Defaults = Config{
 	LogFormat: "text",
 	// Every phone at a busy booth, the tablets and the displays.
 	MaxClients: 500,
+	// Only end-to-end tests move the clock.
+	TestClock: false,
 }
 
 type option struct {
@@ -74,6 +77,7 @@ func (c *Config) options() []option {
 		{flag: "log-level", env: "KIOSK_LOG_LEVEL", help: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "log-format", env: "KIOSK_LOG_FORMAT", help: "text or json", str: &c.LogFormat},
 		{flag: "max-clients", env: "KIOSK_MAX_CLIENTS", help: "most MQTT clients connected at once", num: &c.MaxClients},
+		{flag: "test-clock", env: "KIOSK_TEST_CLOCK", help: "FOR TESTS ONLY: let an admin move the clock forward (POST /api/test/clock)", boolean: &c.TestClock},
 	}
 }
 

@@ -34,7 +34,13 @@ const shutdownGrace = 10 * time.Second
 // apps' addresses and how to sign in) to out.
 func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
 	log.Info("kiosk starting", "version", version.Version, "data", cfg.DataDir)
-	clk := clock.NewReal()
+	var clk clock.Clock = clock.NewReal()
+	var testClock *clock.Adjustable
+	if cfg.TestClock {
+		testClock = clock.NewAdjustable()
+		clk = testClock
+		log.Warn("the clock can be moved forward by an admin (--test-clock): for tests only, never at a booth")
+	}
 
 	db, err := storage.Open(ctx, cfg.DataDir, log)
 	if err != nil {
@@ -94,7 +100,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	server := api.New(api.Deps{
 		Store: store, Shop: shopSvc, QR: validator, Orders: orders, Auth: authSvc, Log: log,
 		PublicURL: publicURL, MQTT: brk.WebSocketHandler(), MQTTURL: mqttURL,
-		Pages: api.Pages(ui.FS(), ui.Built()),
+		Pages:     api.Pages(ui.FS(), ui.Built()),
+		TestClock: testClockOrNil(testClock),
 		Health: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "broker": brk.Healthy()}
 		},
@@ -198,4 +205,12 @@ func banner(w io.Writer, publicURL string, httpAddr net.Addr, mqttAddr, generate
 	}
 	fmt.Fprintln(w, "\n  Stop with Ctrl-C.")
 	fmt.Fprintln(w)
+}
+
+// testClockOrNil keeps a nil *Adjustable from becoming a non-nil interface.
+func testClockOrNil(a *clock.Adjustable) api.ClockAdvancer {
+	if a == nil {
+		return nil
+	}
+	return a
 }

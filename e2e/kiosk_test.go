@@ -65,13 +65,14 @@ type kiosk struct {
 	http   string
 	mqtt   string
 	exited chan error
+	extra  []string
 	logMu  sync.Mutex
 	log    strings.Builder
 }
 
-func startKiosk(t *testing.T, dir string) *kiosk {
+func startKiosk(t *testing.T, dir string, extra ...string) *kiosk {
 	t.Helper()
-	k := &kiosk{t: t, dir: dir, http: freePort(t), mqtt: freePort(t), exited: make(chan error, 1)}
+	k := &kiosk{t: t, dir: dir, http: freePort(t), mqtt: freePort(t), exited: make(chan error, 1), extra: extra}
 	k.start()
 	return k
 }
@@ -79,8 +80,9 @@ func startKiosk(t *testing.T, dir string) *kiosk {
 func (k *kiosk) start() {
 	t := k.t
 	t.Helper()
-	k.cmd = exec.Command(binary, "--data", k.dir, "--http", k.http, "--mqtt", k.mqtt, "--open",
-		"--admin-password", adminPassword, "--public-url", "http://"+k.http+"/")
+	args := []string{"--data", k.dir, "--http", k.http, "--mqtt", k.mqtt, "--open",
+		"--admin-password", adminPassword, "--public-url", "http://" + k.http + "/"}
+	k.cmd = exec.Command(binary, append(args, k.extra...)...)
 	out, _ := k.cmd.StdoutPipe()
 	k.cmd.Stderr = k.cmd.Stdout
 	if err := k.cmd.Start(); err != nil {
