@@ -209,4 +209,7 @@ const docIntro = "# The HTTP API\n\n" +
 	"changes nothing:\n\n" +
 	"```json\n{ \"error\": { \"code\": \"queue_full\", \"message\": \"The baristas have a full queue. Please try again in a few minutes.\" } }\n```\n\n" +
 	"Status by kind: 400 invalid, 401 not signed in, 403 not allowed, 404 not found, 409 conflict or refusal by\n" +
-	"the bar's rules, 413 too large, 429 too many attempts, 503 unavailable, 500 ours.\n"
+	"the bar's rules, 413 too large, 429 too many attempts, 503 unavailable, 500 ours.\n\n" +
+	"**For tests only.** A kiosk started with `--test-clock` also takes `POST /api/test/clock` with\n" +
+	"`{\"advanceSeconds\": 901}` from an admin: it moves the kiosk's clock forward and every deadline that falls\n" +
+	"due fires at once. Without the flag the route does not exist (404).\n"
