@@ -27,6 +27,8 @@ type Config struct {
 	LogFormat     string
 	MaxClients    int
 	TestClock     bool
+	LightPin      string
+	LightLowOn    bool
 }
 
 // Defaults, with the reason for each.
@@ -55,6 +57,11 @@ var Defaults = Config{
 	MaxClients: 500,
 	// Only end-to-end tests move the clock.
 	TestClock: false,
+	// The ready light on header pin 11, as wired in docs/hardware.md; on a
+	// machine without GPIO the light is simulated and says so in the log.
+	LightPin: "GPIO17",
+	// An LED is on when its pin is high; many relay boards are the reverse.
+	LightLowOn: false,
 }
 
 type option struct {
@@ -77,6 +84,8 @@ func (c *Config) options() []option {
 		{flag: "log-level", env: "KIOSK_LOG_LEVEL", help: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "log-format", env: "KIOSK_LOG_FORMAT", help: "text or json", str: &c.LogFormat},
 		{flag: "max-clients", env: "KIOSK_MAX_CLIENTS", help: "most MQTT clients connected at once", num: &c.MaxClients},
+		{flag: "light-pin", env: "KIOSK_LIGHT_PIN", help: "GPIO name of the ready light (e.g. GPIO17); empty for none", str: &c.LightPin},
+		{flag: "light-active-low", env: "KIOSK_LIGHT_ACTIVE_LOW", help: "the light's relay switches on when its pin is low", boolean: &c.LightLowOn},
 		{flag: "test-clock", env: "KIOSK_TEST_CLOCK", help: "FOR TESTS ONLY: let an admin move the clock forward (POST /api/test/clock)", boolean: &c.TestClock},
 	}
 }

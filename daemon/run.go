@@ -16,6 +16,8 @@ import (
 	"github.com/coffeebar/kiosk/broker"
 	"github.com/coffeebar/kiosk/clock"
 	"github.com/coffeebar/kiosk/events"
+	"github.com/coffeebar/kiosk/hardware"
+	"github.com/coffeebar/kiosk/hardware/gpio"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/qr"
 	"github.com/coffeebar/kiosk/shop"
@@ -107,11 +109,23 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		},
 	})
 
+	hw := gpio.Settings{LightPin: cfg.LightPin, LightActiveLow: cfg.LightLowOn}
+	light, _, err := gpio.Open(hw, gpio.Options{Clock: clk, Logger: log})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("the ready light: %w", err)
+	}
+	if err := hardware.FollowReady(ctx, store, orders, shopSvc, light, log); err != nil {
+		ln.Close()
+		return err
+	}
+
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); store.Run(work) }()
 	go func() { defer wg.Done(); orders.Run(work) }()
+	go func() { defer wg.Done(); light.Run(work) }()
 	stopAll := func() {
 		stopWork()
 		wg.Wait()

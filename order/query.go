@@ -148,3 +148,12 @@ func (s *Service) Position(ctx context.Context, o Order) (int, error) {
 		o.ID).Scan(&ahead)
 	return ahead + 1, err
 }
+
+// ReadyCount is how many drinks wait for collection now. It is public
+// knowledge (the display shows them), so it takes no actor.
+func (s *Service) ReadyCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.store.DB().Read().QueryRowContext(ctx,
+		"SELECT count(*) FROM orders WHERE state = 'completed' AND collected_at IS NULL").Scan(&n)
+	return n, err
+}
