@@ -43,6 +43,8 @@ type Deps struct {
 	Health func(ctx context.Context) map[string]error
 	// Pages serves the web apps; nil leaves them out.
 	Pages fiber.Handler
+	// Printer is the ticket printer; nil leaves its routes out.
+	Printer Printer
 	// TestClock, when set, lets an admin move the clock forward through
 	// POST /api/test/clock: end-to-end tests only.
 	TestClock ClockAdvancer
@@ -86,6 +88,9 @@ func New(d Deps) *Server {
 	s.staffRoutes(a)
 	s.adminRoutes(a)
 	s.displayRoutes(a)
+	if d.Printer != nil {
+		s.printerRoutes(a)
+	}
 	if d.TestClock != nil {
 		a.Post("/test/clock", s.advanceClock)
 	}

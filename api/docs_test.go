@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 var updateDocs = flag.Bool("update-docs", false, "rewrite docs/api.md from real calls")
@@ -46,6 +47,10 @@ func docCalls() []docCall {
 		{"Staff", "The event log", "staff", "GET", "/api/events?after=0&limit=2", "", "`after` is a log position (`seq`); read on from the last one seen."},
 		{"Staff", "An order's events", "staff", "GET", "/api/orders/{id}/events", "", ""},
 		{"Staff", "The whole configuration", "staff", "GET", "/api/config", "", ""},
+		{"Printer", "The printer and its recent tickets", "staff", "GET", "/api/printer", "", "`state.health` is `unknown`, `ok`, `offline`, `paper_out`, `cover_open` or `error`; `pending` tickets wait for the printer. A ticket prints when a barista makes an order (or when it is queued, with `--ticket-when queued`); printing never holds up an order."},
+		{"Printer", "Reprint an order's ticket", "staff", "POST", "/api/orders/{id}/reprint", "", ""},
+		{"Printer", "A ticket as text", "staff", "GET", "/api/printer/jobs/{job}/preview", "", "Rendered from the exact bytes sent to the printer."},
+		{"Printer", "A ticket as an image", "staff", "GET", "/api/printer/jobs/{job}/preview.png", "", "An image/png, paper width in printer dots."},
 		{"Admin", "Replace the menu", "admin", "PUT", "/api/menu", `{"menu":[{"id":"espresso","name":"Espresso","icon":"espresso","available":true,"options":[{"name":"Shots","choices":["Single","Double"]}]}]}`, "Checked whole: `menu_invalid` names the drink and group at fault, and nothing is saved."},
 		{"Admin", "Change settings", "admin", "PUT", "/api/settings", `{"maxInFlight":12}`, "Only the settings named change. `settings_invalid` for a value out of range."},
 		{"Admin", "Staff accounts", "admin", "GET", "/api/staff", "", ""},
@@ -69,7 +74,7 @@ var idPattern = regexp.MustCompile(`"[a-z2-7]{24,32}"`)
 func TestAPIDocumentation(t *testing.T) {
 	h := newHarness(t)
 	phone, staff, box := h.client().csrf(), h.admin(), h.loopbackClient().csrf()
-	vars := map[string]string{"code": h.code()}
+	vars := map[string]string{"code": h.code(), "job": "1"}
 	var doc bytes.Buffer
 	doc.WriteString(docIntro)
 	section := ""
@@ -97,6 +102,16 @@ func TestAPIDocumentation(t *testing.T) {
 				s = strings.ReplaceAll(s, "{"+k+"}", v)
 			}
 			return s
+		}
+		if strings.HasPrefix(call.path, "/api/printer") {
+			// The ticket prints from the event log, a moment after the make.
+			guard := time.Now().Add(10 * time.Second)
+			for len(h.tickets.Jobs()) == 0 || !h.tickets.Jobs()[0].Printed {
+				if time.Now().After(guard) {
+					t.Fatal("no ticket was printed")
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
 		}
 		r := c.do(call.method, expand(call.path), expand(call.body))
 		if r.status >= 400 {

@@ -16,6 +16,9 @@ import (
 
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/auth"
+	"github.com/coffeebar/kiosk/hardware"
+	"github.com/coffeebar/kiosk/hardware/escpos"
+	"github.com/coffeebar/kiosk/hardware/printer"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/qr"
 	"github.com/coffeebar/kiosk/shop"
@@ -29,14 +32,15 @@ func TestMain(m *testing.M) {
 
 // harness is a kiosk API over a real database with a fake clock.
 type harness struct {
-	t      *testing.T
-	env    *testkit.Env
-	shop   *shop.Service
-	qr     *qr.Validator
-	orders *order.Service
-	auth   *auth.Service
-	srv    *Server
-	base   string
+	t       *testing.T
+	env     *testkit.Env
+	shop    *shop.Service
+	qr      *qr.Validator
+	orders  *order.Service
+	auth    *auth.Service
+	srv     *Server
+	base    string
+	tickets *hardware.Tickets
 }
 
 const adminPassword = "correct horse"
@@ -61,8 +65,22 @@ func newHarness(t *testing.T) *harness {
 	if _, _, err := h.auth.EnsureAdmin(ctx, adminPassword); err != nil {
 		t.Fatal(err)
 	}
+	fp, err := printer.NewFile(t.TempDir(), escpos.Paper58mm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := printer.NewQueue(fp, printer.QueueOptions{Clock: h.env.Clock, Logger: testkit.Quiet})
+	h.tickets = hardware.NewTickets(h.env.Store, h.orders, queue, hardware.TicketOptions{
+		Layout: escpos.Layout{Paper: escpos.Paper58mm}, Booth: "Coffee Bar", PublicURL: "http://10.42.0.1/"}, testkit.Quiet)
+	if err := h.tickets.Subscribe(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	go h.env.Store.Run(runCtx)
+	go queue.Run(runCtx)
 	h.srv = New(Deps{Store: h.env.Store, Shop: h.shop, QR: h.qr, Orders: h.orders, Auth: h.auth,
-		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/",
+		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/", Printer: h.tickets,
 		Health: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": h.env.DB.Ping(ctx)}
 		}})

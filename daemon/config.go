@@ -29,6 +29,12 @@ type Config struct {
 	TestClock     bool
 	LightPin      string
 	LightLowOn    bool
+	Printer       string
+	PrinterPaper  string
+	PrinterQR     string
+	PrinterBaud   int
+	TicketWhen    string
+	BoothName     string
 }
 
 // Defaults, with the reason for each.
@@ -62,6 +68,19 @@ var Defaults = Config{
 	LightPin: "GPIO17",
 	// An LED is on when its pin is high; many relay boards are the reverse.
 	LightLowOn: false,
+	// Without a printer, tickets go to files in the data directory, where the
+	// admin app previews them: the same bytes a printer would get.
+	Printer: "file",
+	// The common small roll.
+	PrinterPaper: "58mm",
+	// Raster QR codes print on every ESC/POS printer.
+	PrinterQR: "raster",
+	// Serial printers say their speed on their self-test page; none is safe
+	// to guess, so a serial printer needs it set.
+	PrinterBaud: 0,
+	// The ticket comes out as the barista starts the drink.
+	TicketWhen: "make",
+	BoothName:  "Coffee Bar",
 }
 
 type option struct {
@@ -86,6 +105,12 @@ func (c *Config) options() []option {
 		{flag: "max-clients", env: "KIOSK_MAX_CLIENTS", help: "most MQTT clients connected at once", num: &c.MaxClients},
 		{flag: "light-pin", env: "KIOSK_LIGHT_PIN", help: "GPIO name of the ready light (e.g. GPIO17); empty for none", str: &c.LightPin},
 		{flag: "light-active-low", env: "KIOSK_LIGHT_ACTIVE_LOW", help: "the light's relay switches on when its pin is low", boolean: &c.LightLowOn},
+		{flag: "printer", env: "KIOSK_PRINTER", help: "ticket printer: none, file[:dir], usb[:/dev/usb/lp0], serial:/dev/ttyUSB0, network:host[:9100]", str: &c.Printer},
+		{flag: "printer-paper", env: "KIOSK_PRINTER_PAPER", help: "paper width: 58mm or 80mm", str: &c.PrinterPaper},
+		{flag: "printer-qr", env: "KIOSK_PRINTER_QR", help: "QR code on tickets: raster (any printer) or native", str: &c.PrinterQR},
+		{flag: "printer-baud", env: "KIOSK_PRINTER_BAUD", help: "serial printer speed", num: &c.PrinterBaud},
+		{flag: "ticket-when", env: "KIOSK_TICKET_WHEN", help: "print a ticket when an order is made (make) or queued (queued)", str: &c.TicketWhen},
+		{flag: "booth-name", env: "KIOSK_BOOTH_NAME", help: "the booth's name, on tickets", str: &c.BoothName},
 		{flag: "test-clock", env: "KIOSK_TEST_CLOCK", help: "FOR TESTS ONLY: let an admin move the clock forward (POST /api/test/clock)", boolean: &c.TestClock},
 	}
 }
@@ -148,6 +173,9 @@ func (c Config) validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("the log format must be text or json, not %q", c.LogFormat)
+	}
+	if c.TicketWhen != "make" && c.TicketWhen != "queued" {
+		return fmt.Errorf("--ticket-when must be make or queued, not %q", c.TicketWhen)
 	}
 	if c.MaxClients < 1 {
 		return fmt.Errorf("max clients must be at least 1")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +18,9 @@ import (
 	"github.com/coffeebar/kiosk/clock"
 	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/hardware"
+	"github.com/coffeebar/kiosk/hardware/escpos"
 	"github.com/coffeebar/kiosk/hardware/gpio"
+	"github.com/coffeebar/kiosk/hardware/printer"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/qr"
 	"github.com/coffeebar/kiosk/shop"
@@ -95,6 +98,29 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		ln.Close()
 		return err
 	}
+	ps, err := printerSettings(cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	var tickets *hardware.Tickets
+	var queue *printer.Queue
+	if ps.Kind != printer.KindNone {
+		p, err := printer.New(ps, clk)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("the ticket printer: %w", err)
+		}
+		queue = printer.NewQueue(p, printer.QueueOptions{Clock: clk, Logger: log})
+		tickets = hardware.NewTickets(store, orders, queue, hardware.TicketOptions{When: cfg.TicketWhen,
+			Layout: ps.Layout(), Booth: cfg.BoothName, PublicURL: publicURL}, log)
+		if err := tickets.Subscribe(ctx); err != nil {
+			ln.Close()
+			return err
+		}
+		log.Info("ticket printer", "printer", printer.Name(p), "when", cfg.TicketWhen)
+	}
+
 	mqttURL := ""
 	if cfg.MQTTWSAddr != "" {
 		mqttURL = "ws://" + hostOf(publicURL) + ":" + portOf(cfg.MQTTWSAddr) + "/mqtt"
@@ -104,6 +130,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		PublicURL: publicURL, MQTT: brk.WebSocketHandler(), MQTTURL: mqttURL,
 		Pages:     api.Pages(ui.FS(), ui.Built()),
 		TestClock: testClockOrNil(testClock),
+		Printer:   printerOrNil(tickets),
 		Health: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "broker": brk.Healthy()}
 		},
@@ -122,6 +149,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	if queue != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); queue.Run(work) }()
+	}
 	wg.Add(3)
 	go func() { defer wg.Done(); store.Run(work) }()
 	go func() { defer wg.Done(); orders.Run(work) }()
@@ -227,4 +258,36 @@ func testClockOrNil(a *clock.Adjustable) api.ClockAdvancer {
 		return nil
 	}
 	return a
+}
+
+func printerOrNil(t *hardware.Tickets) api.Printer {
+	if t == nil {
+		return nil
+	}
+	return t
+}
+
+// printerSettings reads --printer kind[:address] and its companions. A file
+// printer without a directory writes into the data directory.
+func printerSettings(cfg Config) (printer.Settings, error) {
+	kind, addr, _ := strings.Cut(cfg.Printer, ":")
+	s := printer.Settings{Kind: printer.Kind(kind), Address: addr, Baud: cfg.PrinterBaud}
+	if s.Kind == printer.KindFile && addr == "" {
+		s.Address = filepath.Join(cfg.DataDir, "tickets")
+	}
+	if err := s.Paper.UnmarshalText([]byte(cfg.PrinterPaper)); err != nil {
+		return s, fmt.Errorf("--printer-paper: %w", err)
+	}
+	switch cfg.PrinterQR {
+	case "raster":
+		s.QR = escpos.QRRaster
+	case "native":
+		s.QR = escpos.QRNative
+	default:
+		return s, fmt.Errorf("--printer-qr must be raster or native, not %q", cfg.PrinterQR)
+	}
+	if s.Kind == printer.KindNone {
+		return s, nil
+	}
+	return s, s.Validate()
 }

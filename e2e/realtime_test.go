@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -124,6 +126,29 @@ func TestTheRealKioskServesAndGuardsItsRealtime(t *testing.T) {
 	phone.must("GET", "/api/orders/"+mine.ID, "", &mine)
 	if mine.State != "completed" || mine.Number != 1 {
 		t.Fatalf("order after the journey: %+v", mine)
+	}
+	// The make printed a ticket, to the file printer in the data directory.
+	var printerState struct {
+		Jobs []struct {
+			ID      int  `json:"id"`
+			Printed bool `json:"printed"`
+		} `json:"jobs"`
+	}
+	guard := time.Now().Add(10 * time.Second)
+	for len(printerState.Jobs) == 0 || !printerState.Jobs[0].Printed {
+		if time.Now().After(guard) {
+			t.Fatalf("no ticket printed: %+v", printerState)
+		}
+		staff.must("GET", "/api/printer", "", &printerState)
+		time.Sleep(20 * time.Millisecond)
+	}
+	var preview struct{ Text string }
+	staff.must("GET", fmt.Sprintf("/api/printer/jobs/%d/preview", printerState.Jobs[0].ID), "", &preview)
+	if !strings.Contains(strings.ReplaceAll(preview.Text, " ", ""), "Zoë") {
+		t.Fatalf("ticket preview:\n%s", preview.Text)
+	}
+	if files, _ := filepath.Glob(filepath.Join(k.dir, "tickets", "job-*.bin")); len(files) != 1 {
+		t.Fatalf("ticket files: %v", files)
 	}
 	k.stop()
 	if out := k.output(); !strings.Contains(out, "kiosk stopped") {

@@ -129,6 +129,14 @@ CREATE TABLE pairings (
 	expires_run INTEGER NOT NULL
 ) STRICT;
 `},
+	{"printed tickets", `
+CREATE TABLE printed_tickets (
+	event_id TEXT PRIMARY KEY,
+	order_id TEXT NOT NULL,
+	at       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX printed_tickets_by_order ON printed_tickets(order_id);
+`},
 }
 
 // SchemaVersion is the newest schema this binary knows.

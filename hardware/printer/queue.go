@@ -28,13 +28,13 @@ const (
 
 // State is what the staff need to know about printing.
 type State struct {
-	Health Health
+	Health Health `json:"health"`
 	// Detail is the last error or the printer's own words; empty when ok.
-	Detail string
+	Detail string `json:"detail,omitempty"`
 	// PaperNearEnd warns that the roll needs changing soon.
-	PaperNearEnd bool
+	PaperNearEnd bool `json:"paperNearEnd"`
 	// Pending counts jobs waiting to be printed.
-	Pending int
+	Pending int `json:"pending"`
 }
 
 // JobID identifies a job for reprinting.
@@ -42,12 +42,12 @@ type JobID uint64
 
 // JobInfo describes a job for the staff screen.
 type JobInfo struct {
-	ID        JobID
-	Label     string
-	Submitted time.Time
-	Printed   bool
-	Attempts  int
-	LastError string
+	ID        JobID     `json:"id"`
+	Label     string    `json:"label"`
+	Submitted time.Time `json:"submitted"`
+	Printed   bool      `json:"printed"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"lastError,omitempty"`
 }
 
 // ErrUnknownJob means a reprint asked for a job the queue no longer keeps.
@@ -214,6 +214,21 @@ func (q *Queue) Jobs() []JobInfo {
 		out = append(out, j.info())
 	}
 	return out
+}
+
+// Job returns a kept or waiting job's description and the exact bytes it
+// sends to the printer, for a preview.
+func (q *Queue) Job(id JobID) (JobInfo, []byte, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, list := range [][]*job{q.history, q.pending} {
+		for _, j := range list {
+			if j.id == id {
+				return j.info(), append([]byte(nil), j.data...), nil
+			}
+		}
+	}
+	return JobInfo{}, nil, ErrUnknownJob
 }
 
 // Run prints queued jobs until ctx ends. State changes are reported while it

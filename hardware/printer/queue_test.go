@@ -377,3 +377,20 @@ func TestQueueSubmitBeforeRun(t *testing.T) {
 type printerFunc func(ctx context.Context, job []byte) error
 
 func (f printerFunc) Print(ctx context.Context, job []byte) error { return f(ctx, job) }
+
+func TestJobReturnsTheExactBytes(t *testing.T) {
+	fake := NewFake()
+	q := NewQueue(fake, QueueOptions{Clock: clock.NewFake(time.Unix(0, 0))})
+	id := q.Submit("order 7", []byte{0x1b, 0x40, 'h', 'i'})
+	info, data, err := q.Job(id)
+	if err != nil || info.Label != "order 7" || string(data) != "\x1b@hi" {
+		t.Fatalf("Job = %+v %q %v", info, data, err)
+	}
+	data[0] = 'X'
+	if _, again, _ := q.Job(id); again[0] != 0x1b {
+		t.Fatal("Job handed out the queue's own buffer")
+	}
+	if _, _, err := q.Job(id + 99); !errors.Is(err, ErrUnknownJob) {
+		t.Fatalf("unknown job: %v", err)
+	}
+}
