@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 
 // harness is a kiosk API over a real database with a fake clock.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	env     *testkit.Env
 	shop    *shop.Service
 	qr      *qr.Validator
@@ -45,7 +45,7 @@ type harness struct {
 
 const adminPassword = "correct horse"
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, env: testkit.New(t)}
@@ -128,7 +128,7 @@ type response struct {
 	body   string
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
