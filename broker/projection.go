@@ -1,0 +1,427 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/coffeebar/kiosk/access"
+	"github.com/coffeebar/kiosk/events"
+	"github.com/coffeebar/kiosk/order"
+	"github.com/coffeebar/kiosk/shop"
+)
+
+// subscriberName is the projection's durable name in the event store.
+const subscriberName = "realtime"
+
+// Qualities of service. Events go at least once. Retained state goes at
+// most once: only its latest value matters, and a client gets it again on
+// every subscribe. Keeping it out of the broker's in-flight window also
+// matters because the broker keeps one window of packet ids per client for
+// both directions: a SUBSCRIBE whose id equals that of a message still in
+// flight to the client is refused with 0x91.
+const (
+	qosEvents   = 1
+	qosRetained = 0
+)
+
+// qrRecheck bounds how long the QR timer sleeps. Periods are aligned to the
+// wall clock, which may be corrected while the kiosk runs; looking again
+// every few seconds shows the right code soon after a jump.
+const qrRecheck = 5 * time.Second
+
+// retryPause is how long a failed rebuild of the queue or the QR code waits
+// before it tries again.
+const retryPause = time.Second
+
+// StaffEvent is an event as staff receive it on kiosk/staff/events.
+type StaffEvent struct {
+	Type      string          `json:"type"`
+	Version   int             `json:"version"`
+	Seq       int64           `json:"seq"`
+	Time      time.Time       `json:"time"`
+	RunTimeMs int64           `json:"runTimeMs"`
+	Detail    json.RawMessage `json:"detail"`
+}
+
+// CustomerEvent is an event of a customer's own order as they receive it:
+// what happened and the state it left the order in, without any other
+// person's id (no barista, no staff actor, no other customer).
+type CustomerEvent struct {
+	Type        string    `json:"type"`
+	Seq         int64     `json:"seq"`
+	Time        time.Time `json:"time"`
+	OrderID     string    `json:"orderId"`
+	OrderNumber int       `json:"orderNumber,omitempty"`
+	// State is the order's state after the event: waiting, queued,
+	// making, completed or cancelled.
+	State   string `json:"state"`
+	Message string `json:"message"`
+	// TimeoutSeconds is the customer's time to choose (WorkflowStarted) or
+	// the baristas' time (OrderProcessor.WaitingCompletion).
+	TimeoutSeconds int    `json:"timeoutSeconds,omitempty"`
+	Action         string `json:"action,omitempty"`      // MakeOrder: make or unmake
+	CancelledBy    string `json:"cancelledBy,omitempty"` // OrderCancelled: customer or staff
+	Cause          string `json:"cause,omitempty"`       // OrderTimeOut: customer or barista
+	Outcome        string `json:"outcome,omitempty"`     // orderFinished: completed, cancelled or timed_out
+	By             string `json:"by,omitempty"`          // OrderCollected: staff or expired
+}
+
+// CustomerOrder is the retained snapshot of a customer's latest order: the
+// order as the API shows its owner, without staff ids, and its place in the
+// queue (1 is next; 0 when it is not waiting in the queue). Times left and
+// ages are as of the snapshot.
+type CustomerOrder struct {
+	order.Order
+	Position int `json:"position"`
+}
+
+// ShopState is the retained shop topic.
+type ShopState struct {
+	Open     bool         `json:"open"`
+	Menu     shop.Menu    `json:"menu"`
+	Revision int64        `json:"revision"`
+	BoothDay int64        `json:"boothDay"`
+	Settings PublicConfig `json:"settings"`
+}
+
+// PublicConfig is the part of the settings a customer's app needs.
+type PublicConfig struct {
+	CustomerTimeoutSeconds  int `json:"customerTimeoutSeconds"`
+	DrinksPerCustomerPerDay int `json:"drinksPerCustomerPerDay"`
+	ReadySeconds            int `json:"readySeconds"`
+}
+
+// QueueState is the retained public queue. Ages are as of the publish.
+type QueueState struct {
+	Orders []order.QueueEntry `json:"orders"`
+}
+
+// QRState is the retained QR topic, for the display and staff only.
+type QRState struct {
+	Code       string `json:"code"`
+	URL        string `json:"url"`
+	StartsAt   int64  `json:"startsAt"` // Unix milliseconds
+	EndsAt     int64  `json:"endsAt"`   // Unix milliseconds
+	DrinksLeft int    `json:"drinksLeft"`
+	Drinks     int    `json:"drinks"`
+}
+
+// handle is the projection: it publishes one event to the staff stream and,
+// by its type, to its customer and the retained topics it changes. It is
+// idempotent: an event handled twice publishes the same again. Reads come
+// first, so a failure (which makes the store retry the event) publishes
+// nothing but the staff event.
+func (b *Broker) handle(ctx context.Context, e events.Event) (err error) {
+	defer func() {
+		if err != nil {
+			b.projErr.Store(&err)
+		} else {
+			b.projErr.Store(nil)
+		}
+	}()
+	staff, err := json.Marshal(StaffEvent{Type: e.DetailType, Version: e.Version, Seq: e.Seq,
+		Time: e.Time, RunTimeMs: e.RunTimeMs, Detail: e.Detail})
+	if err != nil {
+		return err
+	}
+	b.publish(TopicStaffEvents, staff, false)
+
+	d, err := e.Decode()
+	if err != nil {
+		// The log holds only checked events; one this binary cannot read
+		// is from a newer kiosk. Staff have it; the rest is skipped rather
+		// than holding up every later event.
+		b.log.Error("realtime: cannot decode an event; only staff receive it", "seq", e.Seq,
+			"detail-type", e.DetailType, "err", err)
+		return nil
+	}
+	if user, ce, ok := customerView(e, d); ok {
+		if !validTopicID(user) {
+			b.log.Warn("realtime: customer id unusable in a topic; not published", "seq", e.Seq)
+		} else {
+			payload, err := json.Marshal(ce)
+			if err != nil {
+				return err
+			}
+			b.publish(CustomerEventsTopic(user), payload, false)
+			if err := b.publishCustomerOrder(ctx, user); err != nil {
+				return err
+			}
+		}
+	}
+	switch e.DetailType {
+	case events.TypeManagerWaiting, events.TypeMakeOrder, events.TypeOrderCompleted,
+		events.TypeOrderCancelled, events.TypeOrderTimeOut, events.TypeOrderCollected:
+		b.kickQueue()
+	}
+	switch e.DetailType {
+	case events.TypeNewOrder:
+		return b.publishQR(ctx)
+	case events.TypeConfigChanged:
+		if err := b.publishShop(ctx); err != nil {
+			return err
+		}
+		return b.publishQR(ctx) // the period or the drinks per code may have changed
+	case events.TypeBoothDayStarted:
+		return b.publishShop(ctx)
+	}
+	return nil
+}
+
+// customerView returns the customer an order event belongs to and the event
+// as they may see it; ok is false for events that are not about one order.
+func customerView(e events.Event, d events.Detail) (user string, ce CustomerEvent, ok bool) {
+	ce = CustomerEvent{Type: e.DetailType, Seq: e.Seq, Time: e.Time}
+	switch d := d.(type) {
+	case *events.NewOrder:
+		user, ce.OrderID, ce.State, ce.Message = d.UserID, d.OrderID, string(order.Waiting), d.Message
+	case *events.WorkflowStarted:
+		user, ce.OrderID, ce.State, ce.Message = d.UserID, d.OrderID, string(order.Waiting), d.Message
+		ce.TimeoutSeconds = d.TimeoutSeconds
+	case *events.ProcessorWaiting:
+		user, ce.OrderID, ce.OrderNumber, ce.State, ce.Message = d.UserID, d.OrderID, d.OrderNumber, string(order.Queued), d.Message
+		ce.TimeoutSeconds = d.TimeoutSeconds
+	case *events.ManagerWaiting:
+		user, ce.OrderID, ce.OrderNumber, ce.State, ce.Message = d.UserID, d.OrderID, d.OrderNumber, string(order.Queued), d.Message
+	case *events.MakeOrder:
+		user, ce.OrderID, ce.OrderNumber, ce.Message = d.UserID, d.OrderID, d.OrderNumber, d.Message
+		ce.Action, ce.State = d.Action, string(order.Making)
+		if d.Action == events.ActionUnmake {
+			ce.State = string(order.Queued)
+		}
+	case *events.OrderCompleted:
+		user, ce.OrderID, ce.OrderNumber, ce.State, ce.Message = d.UserID, d.OrderID, d.OrderNumber, string(order.Completed), d.Message
+	case *events.OrderCancelled:
+		user, ce.OrderID, ce.OrderNumber, ce.State, ce.Message = d.UserID, d.OrderID, d.OrderNumber, string(order.Cancelled), d.Message
+		ce.CancelledBy = d.CancelledBy
+	case *events.OrderTimeOut:
+		user, ce.OrderID, ce.OrderNumber, ce.State, ce.Message = d.UserID, d.OrderID, d.OrderNumber, string(order.Cancelled), d.Message
+		ce.Cause = d.Cause
+	case *events.OrderFinished:
+		user, ce.OrderID, ce.OrderNumber, ce.Message = d.UserID, d.OrderID, d.OrderNumber, d.Message
+		ce.Outcome, ce.State = d.Outcome, string(order.Cancelled)
+		if d.Outcome == events.OutcomeCompleted {
+			ce.State = string(order.Completed)
+		}
+	case *events.OrderCollected:
+		user, ce.OrderID, ce.OrderNumber, ce.State, ce.Message = d.UserID, d.OrderID, d.OrderNumber, string(order.Completed), d.Message
+		ce.By = d.By
+	default:
+		return "", CustomerEvent{}, false
+	}
+	return user, ce, true
+}
+
+// publish hands one message to the broker as the kiosk itself, which no
+// ACL restricts.
+func (b *Broker) publish(topic string, payload []byte, retain bool) {
+	b.sendMu.Lock()
+	defer b.sendMu.Unlock()
+	qos := byte(qosEvents)
+	if retain {
+		qos = qosRetained
+	}
+	if err := b.srv.Publish(topic, payload, retain, qos); err != nil {
+		b.log.Error("realtime: publish failed", "topic", topic, "err", err)
+	}
+}
+
+// publishRetained publishes v as JSON, retained.
+func (b *Broker) publishRetained(topic string, v any) error {
+	payload, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", topic, err)
+	}
+	b.publish(topic, payload, true)
+	return nil
+}
+
+// publishCustomerOrder retains the customer's latest order, if they have
+// one.
+func (b *Broker) publishCustomerOrder(ctx context.Context, customerID string) error {
+	b.stateMu.Lock()
+	defer b.stateMu.Unlock()
+	orders, err := b.deps.Orders.ForCustomer(ctx, access.Actor{ID: customerID, Role: access.Customer})
+	if err != nil {
+		return fmt.Errorf("read the orders of a customer: %w", err)
+	}
+	if len(orders) == 0 {
+		return nil
+	}
+	o := orders[0] // newest first
+	pos, err := b.deps.Orders.Position(ctx, o)
+	if err != nil {
+		return fmt.Errorf("read the queue position of order %s: %w", o.ID, err)
+	}
+	// Staff ids are not the customer's business.
+	o.BaristaID, o.EndedBy = "", ""
+	return b.publishRetained(CustomerOrderTopic(customerID), CustomerOrder{Order: o, Position: pos})
+}
+
+// publishShop retains the shop's configuration.
+func (b *Broker) publishShop(ctx context.Context) error {
+	b.stateMu.Lock()
+	defer b.stateMu.Unlock()
+	c, err := b.deps.Shop.Config(ctx)
+	if err != nil {
+		return err
+	}
+	return b.publishRetained(TopicShop, ShopState{Open: c.Open, Menu: c.Menu, Revision: c.Revision,
+		BoothDay: c.BoothDay, Settings: PublicConfig{
+			CustomerTimeoutSeconds:  c.Settings.CustomerTimeoutSeconds,
+			DrinksPerCustomerPerDay: c.Settings.DrinksPerCustomerPerDay,
+			ReadySeconds:            c.Settings.ReadySeconds,
+		}})
+}
+
+// publishQueue retains the public queue.
+func (b *Broker) publishQueue(ctx context.Context) error {
+	b.stateMu.Lock()
+	defer b.stateMu.Unlock()
+	q, err := b.deps.Orders.Queue(ctx)
+	if err != nil {
+		return err
+	}
+	return b.publishRetained(TopicQueue, QueueState{Orders: q})
+}
+
+// publishQR retains the current QR code, issuing it if the period is new,
+// unless it is what was published last.
+func (b *Broker) publishQR(ctx context.Context) error {
+	_, err := b.refreshQR(ctx)
+	return err
+}
+
+func (b *Broker) refreshQR(ctx context.Context) (endsAt time.Time, err error) {
+	b.stateMu.Lock()
+	defer b.stateMu.Unlock()
+	c, err := b.deps.QR.Current(ctx, access.SystemActor)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the QR code: %w", err)
+	}
+	u := *b.publicURL
+	q := u.Query()
+	q.Set("code", c.Code)
+	u.RawQuery = q.Encode()
+	payload, err := json.Marshal(QRState{Code: c.Code, URL: u.String(), StartsAt: c.StartsAt.UnixMilli(),
+		EndsAt: c.EndsAt.UnixMilli(), DrinksLeft: c.DrinksLeft, Drinks: c.Drinks})
+	if err != nil {
+		return time.Time{}, err
+	}
+	if string(payload) != string(b.lastQR) {
+		b.publish(TopicQR, payload, true)
+		b.lastQR = payload
+	}
+	return c.EndsAt, nil
+}
+
+// kickQueue asks the queue publisher for a new publish. Kicks that come
+// while it is busy fold into one: a single event is published at once, a
+// burst at most twice.
+func (b *Broker) kickQueue() {
+	select {
+	case b.queueKick <- struct{}{}:
+	default:
+	}
+}
+
+// runQueue publishes the queue whenever it is kicked.
+func (b *Broker) runQueue(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.queueKick:
+		}
+		if err := b.publishQueue(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			b.log.Error("realtime: publish the queue", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-b.deps.Clock.After(retryPause):
+				b.kickQueue()
+			}
+		}
+	}
+}
+
+// runQR republishes the QR code when its period ends, and looks again every
+// qrRecheck in case the wall clock was corrected.
+func (b *Broker) runQR(ctx context.Context) {
+	clk := b.deps.Clock
+	for {
+		// Time that passes while the code is read counts against the
+		// wait, so a clock that moves meanwhile is never missed.
+		mark := clk.Elapsed()
+		wait := retryPause
+		end, err := b.refreshQR(ctx)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return
+		case err != nil:
+			b.log.Error("realtime: publish the QR code", "err", err)
+		default:
+			wait = min(max(end.Sub(clk.Now()), 0), qrRecheck)
+		}
+		wait -= clk.Elapsed() - mark
+		select {
+		case <-ctx.Done():
+			return
+		case <-clk.After(wait):
+		}
+	}
+}
+
+// rebuild publishes every retained topic from the database: the shop, the
+// queue, the QR code, and the latest order of every customer with an order
+// in the current booth day.
+func (b *Broker) rebuild(ctx context.Context) error {
+	if err := b.publishShop(ctx); err != nil {
+		return err
+	}
+	if err := b.publishQueue(ctx); err != nil {
+		return err
+	}
+	if err := b.publishQR(ctx); err != nil {
+		return err
+	}
+	customers, err := b.customersToday(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range customers {
+		if !validTopicID(id) {
+			continue
+		}
+		if err := b.publishCustomerOrder(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// customersToday lists the customers with an order in the current booth
+// day. The order package has no query for this, and it is the broker's
+// need alone, so it reads the table itself.
+func (b *Broker) customersToday(ctx context.Context) ([]string, error) {
+	rows, err := b.deps.Store.DB().Read().QueryContext(ctx, `SELECT DISTINCT customer_id FROM orders
+		WHERE booth_day = (SELECT max(id) FROM booth_days)`)
+	if err != nil {
+		return nil, fmt.Errorf("list today's customers: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -1,0 +1,154 @@
+package broker
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/websocket"
+
+	"github.com/coffeebar/kiosk/testkit"
+)
+
+// The handler answers plain HTTP with 426, and 503 while the broker does
+// not serve.
+func TestWebSocketHandlerStatus(t *testing.T) {
+	env := testkit.New(t)
+	r := &rig{t: t, env: env}
+	r.wire()
+	b, err := New(Config{}, users, Deps{Store: env.Store, Shop: r.shop, QR: r.qr, Orders: r.orders,
+		Clock: env.Clock, Logger: testkit.Quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New()
+	app.Get("/mqtt", b.WebSocketHandler())
+	upgrade := func() *http.Request {
+		req := httptest.NewRequest("GET", "/mqtt", nil)
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "websocket")
+		req.Header.Set("Sec-WebSocket-Version", "13")
+		req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+		req.Header.Set("Sec-WebSocket-Protocol", "mqtt")
+		return req
+	}
+	for _, tc := range []struct {
+		name string
+		req  *http.Request
+		want int
+	}{
+		{"plain GET", httptest.NewRequest("GET", "/mqtt", nil), fiber.StatusUpgradeRequired},
+		{"upgrade before Start", upgrade(), fiber.StatusServiceUnavailable},
+	} {
+		resp, err := app.Test(tc.req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.want)
+		}
+	}
+}
+
+// Close disconnects WebSocket clients handed over by the HTTP server and
+// returns; afterwards the handler refuses, and Healthy says why.
+func TestCloseWithWebSocketClients(t *testing.T) {
+	r := newRig(t)
+	c := connect(t, r.wsURL, cust1)
+	c.mustSubscribe(TopicShop)
+	c.wait(TopicShop, nil)
+
+	closed := make(chan struct{})
+	go func() { _ = r.broker.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(guard):
+		t.Fatal("Close did not return with a WebSocket client connected")
+	}
+	select {
+	case <-c.lost:
+	case <-time.After(guard):
+		t.Fatal("the WebSocket client was not disconnected")
+	}
+	if err := r.broker.Healthy(); err == nil {
+		t.Error("Healthy after Close = nil")
+	}
+	if _, err := tryConnect(t, options(r.wsURL, cust1.ID, password)); err == nil {
+		t.Error("connected after Close")
+	}
+}
+
+// The fallback: the broker's own WebSocket listener on a port of its own.
+func TestOwnWebSocketListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	r := newRig(t, func(c *Config) { c.WebSocketAddress = addr })
+	url := "ws://" + addr + "/mqtt"
+
+	var c *client
+	for deadline := time.Now().Add(guard); ; {
+		// The listener starts serving in the background.
+		if c, err = tryConnect(t, options(url, display.ID, password)); err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("connect to %s: %v", url, err)
+	}
+	c.mustSubscribe(TopicQR)
+	if q := decode[QRState](t, c.wait(TopicQR, nil)); q.Code != r.code().Code {
+		t.Errorf("QR over the fallback listener = %+v", q)
+	}
+	if rc := c.subscribe(CustomerOrderTopic(cust1.ID)); rc != 0x80 {
+		t.Errorf("display subscribed to a customer topic over the fallback listener: 0x%x", rc)
+	}
+	if _, err := tryConnect(t, options(url, cust1.ID, "wrong")); err == nil {
+		t.Error("wrong password accepted over the fallback listener")
+	}
+}
+
+// mqttString is a length-prefixed MQTT string.
+func mqttString(s string) []byte { return append([]byte{byte(len(s) >> 8), byte(len(s))}, s...) }
+
+// A WebSocket client that stops reading and never closes cannot hold up
+// Close: the HTTP server owns the socket, so the broker's reader must be
+// unblocked by the connection itself.
+func TestCloseWithSilentWebSocketClient(t *testing.T) {
+	r := newRig(t)
+	dialer := websocket.Dialer{Subprotocols: []string{"mqtt"}, HandshakeTimeout: guard}
+	ws, _, err := dialer.Dial(r.wsURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	// CONNECT, MQTT 3.1.1, clean session, username and password, no
+	// keepalive (so the broker sets no read deadline of its own).
+	body := append(mqttString("MQTT"), 4, 0xC2, 0, 0)
+	body = append(body, mqttString("silent-1")...)
+	body = append(body, mqttString(cust1.ID)...)
+	body = append(body, mqttString(password)...)
+	if err := ws.WriteMessage(websocket.BinaryMessage, append([]byte{0x10, byte(len(body))}, body...)); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(guard))
+	_, ack, err := ws.ReadMessage()
+	if err != nil || len(ack) != 4 || ack[0] != 0x20 || ack[3] != 0 {
+		t.Fatalf("CONNACK = %x, %v", ack, err)
+	}
+	// From here on the client neither reads nor closes.
+	closed := make(chan struct{})
+	go func() { _ = r.broker.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(guard):
+		t.Fatal("Close waited for a silent WebSocket client")
+	}
+}
