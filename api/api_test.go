@@ -208,7 +208,7 @@ func TestStaffRoutes(t *testing.T) {
 	runScenarios(t, []scenario{
 		{name: "sign in", setup: anon, method: "POST", path: "/api/session",
 			body: `{"username":"admin","password":"` + adminPassword + `"}`, wantStatus: 200,
-			wantBody: []string{`"role":"admin"`}, notBody: []string{"password"}},
+			wantBody: []string{`"role":"admin"`, `"id":"`}, notBody: []string{"password"}},
 		{name: "sign in with a wrong password", setup: anon, method: "POST", path: "/api/session",
 			body: `{"username":"admin","password":"guess"}`, wantStatus: 401, wantCode: "login_failed"},
 		{name: "sign in, throttled", setup: func(h *harness) (*client, map[string]string) {
@@ -253,6 +253,10 @@ func TestStaffRoutes(t *testing.T) {
 			wantStatus: 201, wantBody: []string{`"boothDay":2`}, wantEvents: []string{evDay}},
 		{name: "the event log", setup: baristaWith("queued"), method: "GET", path: "/api/events?after=0&limit=3",
 			wantStatus: 200, wantBody: []string{`"detail-type":"ConfigService.ConfigChanged"`, `"seq":1`}},
+		{name: "the newest events", setup: baristaWith("making"), method: "GET", path: "/api/events?last=1",
+			wantStatus: 200, wantBody: []string{`"detail-type":"OrderManager.MakeOrder"`}, notBody: []string{`"seq":1,`}},
+		{name: "after and last together", setup: barista, method: "GET", path: "/api/events?last=1&after=3",
+			wantStatus: 400, wantCode: "invalid_input"},
 		{name: "an order's events", setup: baristaWith("making"), method: "GET", path: "/api/orders/{id}/events",
 			wantStatus: 200, wantBody: []string{evNewOrder, evMake}},
 		{name: "sign out", setup: barista, method: "DELETE", path: "/api/session", wantStatus: 204},

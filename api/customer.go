@@ -54,6 +54,9 @@ func (s *Server) getSession(c *fiber.Ctx) error {
 	out := fiber.Map{"customer": w.customer != ""}
 	if w.session != nil {
 		out["kind"], out["role"], out["username"] = w.session.Kind, w.session.Role, w.session.Username
+		if w.session.AccountID != "" {
+			out["id"] = w.session.AccountID
+		}
 	}
 	return c.JSON(out)
 }

@@ -44,7 +44,7 @@ func docCalls() []docCall {
 		{"Staff", "Open or close the shop", "staff", "PUT", "/api/shop/open", `{"open":true}`, ""},
 		{"Staff", "Sold out, in one tap", "staff", "PUT", "/api/menu/mocha/available", `{"available":false}`, ""},
 		{"Staff", "Start a new booth day", "staff", "POST", "/api/booth-days", "", "Order numbers start again at 1; the daily drink limit starts afresh."},
-		{"Staff", "The event log", "staff", "GET", "/api/events?after=0&limit=2", "", "`after` is a log position (`seq`); read on from the last one seen."},
+		{"Staff", "The event log", "staff", "GET", "/api/events?after=0&limit=2", "", "`after` is a log position (`seq`); read on from the last one seen. `?last=N` gives the newest N instead, still oldest first."},
 		{"Staff", "An order's events", "staff", "GET", "/api/orders/{id}/events", "", ""},
 		{"Staff", "The whole configuration", "staff", "GET", "/api/config", "", ""},
 		{"Printer", "The printer and its recent tickets", "staff", "GET", "/api/printer", "", "`state.health` is `unknown`, `ok`, `offline`, `paper_out`, `cover_open` or `error`; `pending` tickets wait for the printer. A ticket prints when a barista makes an order (or when it is queued, with `--ticket-when queued`); printing never holds up an order."},

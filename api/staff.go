@@ -156,18 +156,32 @@ func (s *Server) setAvailable(c *fiber.Ctx) error {
 	return c.JSON(cfg)
 }
 
-// eventLog streams the log from a position, for staff.
+// eventLog reads the log for staff: from a position on (after), or the
+// newest events (last), always in commit order.
 func (s *Server) eventLog(c *fiber.Ctx) error {
 	if _, err := s.needStaff(c); err != nil {
 		return err
 	}
-	after, err := strconv.ParseInt(c.Query("after", "0"), 10, 64)
-	if err != nil || after < 0 {
-		return apperr.Invalid.With("after must be a log position (a whole number, 0 or more).")
-	}
 	limit, err := strconv.Atoi(c.Query("limit", "200"))
 	if err != nil || limit < 1 || limit > 1000 {
 		return apperr.Invalid.With("limit must be from 1 to 1000.")
+	}
+	after := int64(0)
+	if l := c.Query("last"); l != "" {
+		if c.Query("after") != "" {
+			return apperr.Invalid.With("Ask for after or for last, not both.")
+		}
+		last, err := strconv.Atoi(l)
+		if err != nil || last < 1 || last > 1000 {
+			return apperr.Invalid.With("last must be from 1 to 1000.")
+		}
+		head, err := s.d.Store.Head(c.UserContext())
+		if err != nil {
+			return err
+		}
+		after, limit = max(head-int64(last), 0), last
+	} else if after, err = strconv.ParseInt(c.Query("after", "0"), 10, 64); err != nil || after < 0 {
+		return apperr.Invalid.With("after must be a log position (a whole number, 0 or more).")
 	}
 	evs, err := s.d.Store.Since(c.UserContext(), after, limit)
 	if err != nil {

@@ -21,11 +21,14 @@ const (
 
 // Session is a signed-in staff member or display.
 type Session struct {
-	ID       string       `json:"-"`
-	Kind     string       `json:"kind"`
-	Actor    access.Actor `json:"-"`
-	Username string       `json:"username,omitempty"`
-	Role     access.Role  `json:"role"`
+	ID    string       `json:"-"`
+	Kind  string       `json:"kind"`
+	Actor access.Actor `json:"-"`
+	// AccountID is the staff account's id, as orders name their barista;
+	// empty for a display.
+	AccountID string      `json:"id,omitempty"`
+	Username  string      `json:"username,omitempty"`
+	Role      access.Role `json:"role"`
 }
 
 // touchEvery bounds how often using a session writes its last-seen time.
@@ -58,7 +61,8 @@ func (s *Service) Login(ctx context.Context, client, username, password string) 
 		return Session{}, "", apperr.LoginFailed
 	}
 	s.limiter.succeed(username)
-	sess := Session{ID: randomID(), Kind: KindStaff, Actor: access.Actor{ID: id, Role: role}, Username: username, Role: role}
+	sess := Session{ID: randomID(), Kind: KindStaff, Actor: access.Actor{ID: id, Role: role}, AccountID: id,
+		Username: username, Role: role}
 	tok, err := s.insertSession(ctx, sess, id)
 	return sess, tok, err
 }
@@ -131,6 +135,7 @@ func (s *Service) lookup(ctx context.Context, where string, arg string) (Session
 		// The account's current role counts, not the one at sign-in.
 		sess.Role = access.Role(staffRole)
 		sess.Actor = access.Actor{ID: staffID, Role: sess.Role}
+		sess.AccountID = staffID
 	case KindDisplay:
 		sess.Actor = access.Actor{ID: "display-" + sess.ID[:8], Role: access.Display}
 	}
