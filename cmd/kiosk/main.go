@@ -5,6 +5,8 @@
 //	kiosk [serve] [flags]   run the kiosk (the default)
 //	kiosk config [flags]    print the effective configuration, secrets masked
 //	kiosk version           print the version
+//	kiosk selfcheck         run one order through the core on a scratch database
+//	kiosk robot [flags]     play customers and baristas against a running kiosk
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/coffeebar/kiosk/daemon"
+	"github.com/coffeebar/kiosk/robot"
 	"github.com/coffeebar/kiosk/version"
 )
 
@@ -23,6 +26,15 @@ func main() {
 }
 
 func run(args []string) int {
+	if len(args) > 0 && args[0] == "robot" {
+		return robot.Main(args[1:], os.Stdout, os.Stderr)
+	}
+	if len(args) > 0 && args[0] == "selfcheck" {
+		if err := daemon.SelfCheck(context.Background(), os.Stdout); err != nil {
+			return 1
+		}
+		return 0
+	}
 	cmd := "serve"
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "config" || args[0] == "version") {
 		cmd, args = args[0], args[1:]
