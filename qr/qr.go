@@ -104,10 +104,10 @@ func (v *Validator) Current(ctx context.Context, actor access.Actor) (Code, erro
 	}
 	start := periodStart(v.store.Clock().Now(), cfg.Settings.QRPeriodSeconds)
 	r, err := currentRow(ctx, v.store.DB().Read(), start, cfg.Settings.QRPeriodSeconds)
-	if err == nil {
+	if err == nil && r.drinks == cfg.Settings.DrinksPerCode {
 		return r.toCode(), nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Code{}, fmt.Errorf("read QR code: %w", err)
 	}
 	err = v.store.Write(ctx, func(tx *events.Tx) error {
@@ -122,13 +122,31 @@ func (v *Validator) Current(ctx context.Context, actor access.Actor) (Code, erro
 			newCode(), start, s.QRPeriodSeconds, s.DrinksPerCode, s.DrinksPerCode); err != nil {
 			return err
 		}
-		r, err = currentRow(ctx, tx, start, s.QRPeriodSeconds)
-		return err
+		if r, err = currentRow(ctx, tx, start, s.QRPeriodSeconds); err != nil {
+			return err
+		}
+		return rebudget(ctx, tx, &r, s)
 	})
 	if err != nil {
 		return Code{}, fmt.Errorf("issue QR code: %w", err)
 	}
 	return r.toCode(), nil
+}
+
+// rebudget applies a change of drinks per code to the current code at once:
+// its drinks left grow or shrink by the difference, never below zero, so a
+// rush can be let in (or slowed) without waiting for the next period.
+func rebudget(ctx context.Context, tx *events.Tx, r *row, s shop.Settings) error {
+	if r.drinks == s.DrinksPerCode {
+		return nil
+	}
+	left := max(r.left+s.DrinksPerCode-r.drinks, 0)
+	if _, err := tx.ExecContext(ctx, "UPDATE qr_codes SET drinks = ?, drinks_left = ? WHERE code = ?",
+		s.DrinksPerCode, left, r.code); err != nil {
+		return fmt.Errorf("apply the new drinks per code: %w", err)
+	}
+	r.drinks, r.left = s.DrinksPerCode, left
+	return nil
 }
 
 // maxCodeLen bounds what a scan may send before it is looked up.
@@ -149,6 +167,9 @@ func check(ctx context.Context, tx *events.Tx, code string, s shop.Settings) (ro
 	}
 	if r.periodS != s.QRPeriodSeconds || r.startsAt != periodStart(tx.Now(), s.QRPeriodSeconds) {
 		return row{}, apperr.CodeExpired
+	}
+	if err := rebudget(ctx, tx, &r, s); err != nil {
+		return row{}, err
 	}
 	if r.left <= 0 {
 		return row{}, apperr.CodeUsedUp

@@ -131,3 +131,36 @@ func TestPeriodStartIsFloor(t *testing.T) {
 		}
 	}
 }
+
+func TestChangingDrinksPerCodeAppliesToTheCurrentCode(t *testing.T) {
+	env, v := setup(t)
+	ctx := context.Background()
+	c, _ := v.Current(ctx, display)
+	for range 4 {
+		take(t, env, c.Code)
+	}
+	admin := access.Actor{ID: "admin", Role: access.Admin}
+	s := shop.Defaults
+	s.DrinksPerCode = 25
+	if _, err := shop.New(env.Store).SetSettings(ctx, admin, s); err != nil {
+		t.Fatal(err)
+	}
+	now, _ := v.Current(ctx, display)
+	if now.Code != c.Code || now.Drinks != 25 || now.DrinksLeft != 21 {
+		t.Fatalf("after raising to 25: %+v (was 6 of 10 left)", now)
+	}
+	s.DrinksPerCode = 3
+	shop.New(env.Store).SetSettings(ctx, admin, s)
+	now, _ = v.Current(ctx, display)
+	if now.Drinks != 3 || now.DrinksLeft != 0 {
+		t.Fatalf("after lowering to 3: %+v (4 were taken)", now)
+	}
+	var err error
+	err = env.Store.Write(ctx, func(tx *events.Tx) error {
+		_, err := Take(ctx, tx, c.Code, s)
+		return err
+	})
+	if !errors.Is(err, apperr.CodeUsedUp) {
+		t.Fatalf("take after lowering: %v", err)
+	}
+}
