@@ -18,7 +18,7 @@ RELEASES   := linux/amd64 linux/arm64 linux/arm/7 linux/arm/6
 
 CORE_PACKAGES := ./clock ./storage ./events ./shop ./qr ./order ./text ./auth
 
-.PHONY: help run build ui test test-go test-ui test-arm vet fmt-check verify-units release clean
+.PHONY: help run build ui test test-go test-ui test-browser test-arm vet fmt-check verify-units release clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,13 +38,16 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 	cd ui && $(NPM) run build
 
-test: fmt-check vet test-go test-ui verify-units test-arm ## Run every test.
+test: fmt-check vet test-go test-ui test-browser verify-units test-arm ## Run every test.
 
 test-go: ## Go tests with the race detector (cgo is needed for -race).
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
 test-ui: ui/node_modules/.installed ## The web apps' unit tests and type check.
 	cd ui && $(NPM) test && $(NPM) run typecheck
+
+test-browser: build ## The apps end to end in headless Chromium against the real binary.
+	cd ui && $(NPM) run test:e2e
 
 test-arm: ## Cross-build for arm64 and armv7, self-check both and run the core's tests on arm64, under qemu-user.
 	@command -v qemu-aarch64-static >/dev/null || { echo "test-arm needs qemu-user-static (apt-get install qemu-user-static)"; exit 1; }

@@ -1,13 +1,5 @@
-import { t } from '../../lib/i18n';
 import { mount } from '../../lib/ui/mount';
-import { Shell } from '../../lib/ui/Shell';
-
-function App() {
-  return (
-    <Shell title={t('app.customer.title')}>
-      <p>{t('shell.notReady')}</p>
-    </Shell>
-  );
-}
+import { App } from './App';
+import './customer.css';
 
 mount('customer', App);

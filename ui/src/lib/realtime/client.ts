@@ -35,6 +35,12 @@ export interface MqttConnectOptions {
   connectTimeout: number;
   reconnectPeriod: number;
   resubscribe: boolean;
+  /**
+   * 'native' keeps MQTT.js's keepalive timer on the page: its default runs it
+   * in a blob: worker, which the kiosk's Content Security Policy (rightly)
+   * does not allow.
+   */
+  timerVariant: 'native';
 }
 
 /** Opens one MQTT connection attempt; MQTT.js's connect has this shape. */
@@ -144,7 +150,7 @@ export function browserSignals(): BrowserSignals | null {
 
 /**
  * connectRealtime connects to the broker over WebSocket, follows the given
- * topics and hands each {type, detail} message to onMessage. It never
+ * topics and hands each message (see RealtimeMessage) to onMessage. It never
  * publishes. When the connection drops it reconnects with backoff, reporting
  * each state change to onState and calling onReconnect once it is back.
  */
@@ -225,6 +231,7 @@ export function connectRealtime(options: RealtimeOptions): Realtime {
       // Reconnection and resubscription are this module's job, with backoff.
       reconnectPeriod: 0,
       resubscribe: false,
+      timerVariant: 'native',
     });
     current = conn;
     const live = () => current === conn;
@@ -252,7 +259,7 @@ export function connectRealtime(options: RealtimeOptions): Realtime {
       if (!live()) return;
       const message = parseMessage(payload);
       if (!message) {
-        report(new Error(`realtime: ignored a message on ${topic} that is not {type, detail} JSON`));
+        report(new Error(`realtime: ignored a message on ${topic} that is not a JSON object`));
         return;
       }
       try {

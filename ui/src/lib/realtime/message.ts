@@ -1,6 +1,13 @@
 /**
- * One realtime update as the server publishes it: the event's detail-type and
- * its detail. Pages narrow `detail` by `type`.
+ * One realtime update as the server publishes it. Pages narrow `detail` by
+ * `type`, or by the topic it arrived on.
+ *
+ * The kiosk publishes two shapes (docs/realtime.md): staff events are
+ * envelopes `{"type": "...", "detail": {...}}`; everything else (the retained
+ * shop, queue, QR and order snapshots, and a customer's own events) is one
+ * flat JSON object. An envelope gives its type and detail; a flat object
+ * gives its own `type` field (or "" when it has none) and is itself the
+ * detail.
  */
 export interface RealtimeMessage {
   type: string;
@@ -9,9 +16,13 @@ export interface RealtimeMessage {
 
 const decoder = new TextDecoder();
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
  * parseMessage decodes an MQTT payload into a RealtimeMessage, or returns null
- * when the payload is not JSON of the form {"type": "...", "detail": {...}}.
+ * when the payload is not a JSON object.
  */
 export function parseMessage(payload: Uint8Array | string): RealtimeMessage | null {
   let value: unknown;
@@ -20,9 +31,8 @@ export function parseMessage(payload: Uint8Array | string): RealtimeMessage | nu
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const { type, detail } = value as Record<string, unknown>;
-  if (typeof type !== 'string' || type === '') return null;
-  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return null;
-  return { type, detail: detail as Record<string, unknown> };
+  if (!isObject(value)) return null;
+  const { type, detail } = value;
+  if (typeof type === 'string' && type !== '' && isObject(detail)) return { type, detail };
+  return { type: typeof type === 'string' ? type : '', detail: value };
 }

@@ -1,0 +1,165 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../../lib/api';
+import { t } from '../../lib/i18n';
+import { fromConfigEvent, fromShopState } from '../../lib/staff/config';
+import { errorText } from '../../lib/staff/errors';
+import { useNotice } from '../../lib/staff/hooks';
+import { asStaffEvent, useStaffLive } from '../../lib/staff/live';
+import { isSignedOut, signOut } from '../../lib/staff/session';
+import type { Config, StaffEvent, StaffSession } from '../../lib/staff/types';
+import { Shell } from '../../lib/ui/Shell';
+import { Displays } from './Displays';
+import { EventStream } from './EventStream';
+import { lastSeq, merge, readRecent } from './eventLog';
+import { MenuEditor } from './MenuEditor';
+import { SettingsForm } from './SettingsForm';
+import { StaffAccounts } from './StaffAccounts';
+
+const sections = ['menu', 'settings', 'staff', 'displays', 'events'] as const;
+type Section = (typeof sections)[number];
+
+const sectionKey = {
+  menu: 'admin.nav.menu',
+  settings: 'admin.nav.settings',
+  staff: 'admin.nav.staff',
+  displays: 'admin.nav.displays',
+  events: 'admin.nav.events',
+} as const;
+
+function initialSection(): Section {
+  const hash = globalThis.location?.hash.slice(1) ?? '';
+  return (sections as readonly string[]).includes(hash) ? (hash as Section) : 'menu';
+}
+
+/** Props of AdminPage. */
+export interface AdminPageProps {
+  session: StaffSession;
+  onSignedOut: () => void;
+}
+
+/** AdminPage is the signed-in admin app: menu, settings, staff, displays and the event stream. */
+export function AdminPage({ session, onSignedOut }: AdminPageProps) {
+  const [section, setSection] = useState<Section>(initialSection);
+  const [config, setConfig] = useState<Config | null>(null);
+  const [events, setEvents] = useState<StaffEvent[]>([]);
+  const [eventsLoaded, setEventsLoaded] = useState(false);
+  const [notice, showNotice] = useNotice(6000);
+  const eventsRef = useRef(events);
+  eventsRef.current = events;
+  const live = useRef({ onSignedOut, showNotice });
+  live.current = { onSignedOut, showNotice };
+
+  const onError = useCallback((error: unknown) => {
+    if (isSignedOut(error)) live.current.onSignedOut();
+    else live.current.showNotice(errorText(error), 'error');
+  }, []);
+  const onNotice = useCallback((text: string) => live.current.showNotice(text), []);
+
+  // Reads the configuration, and the log from the last event seen (all of
+  // the recent history the first time): at sign-in and after a reconnect.
+  const catchUp = useCallback(async () => {
+    try {
+      setConfig(await api<Config>('GET', '/api/config'));
+      const page = async (after: number, limit: number) => {
+        const { events: got } = await api<{ events: unknown[] }>('GET', `/api/events?after=${after}&limit=${limit}`);
+        return got.map(asStaffEvent).filter((x): x is StaffEvent => x !== null);
+      };
+      const recent = await readRecent(page, lastSeq(eventsRef.current));
+      setEvents((list) => merge(list, recent));
+      setEventsLoaded(true);
+    } catch (error) {
+      onError(error);
+    }
+  }, [onError]);
+
+  useEffect(() => {
+    void catchUp();
+  }, [catchUp]);
+
+  const connection = useStaffLive(true, {
+    onEvent: (event) => {
+      setEvents((list) => merge(list, [event]));
+      const d = event.detail;
+      if (event.type === 'ConfigService.ConfigChanged') {
+        setConfig((c) => (c ? fromConfigEvent(c, d) : c));
+      } else if (event.type === 'ConfigService.BoothDayStarted' && typeof d['boothDay'] === 'number') {
+        const day = d['boothDay'];
+        setConfig((c) => (c ? { ...c, boothDay: day } : c));
+      }
+    },
+    onShop: (shop) => setConfig((c) => (c ? fromShopState(c, shop) : c)),
+    onOnline: () => void catchUp(),
+    onSignedOut: () => live.current.onSignedOut(),
+  });
+
+  const go = (s: Section) => {
+    setSection(s);
+    history.replaceState(null, '', `#${s}`);
+  };
+
+  const doSignOut = async () => {
+    try {
+      await signOut();
+    } catch {
+      // The session ends with its cookie either way.
+    }
+    onSignedOut();
+  };
+
+  return (
+    <Shell title={t('app.admin.title')} connection={connection}>
+      <div class="admin-bar">
+        {config && (
+          <p class="admin-state">
+            {config.open ? t('admin.shopOpen') : t('admin.shopClosed')} · {t('admin.boothDay', { day: config.boothDay })}
+          </p>
+        )}
+        <span class="admin-user">{t('admin.signedInAs', { name: session.username })}</span>
+        <button type="button" class="secondary" onClick={() => void doSignOut()}>
+          {t('staff.signOut')}
+        </button>
+      </div>
+      <nav class="admin-nav" aria-label={t('admin.nav.label')}>
+        <ul>
+          {sections.map((s) => (
+            <li key={s}>
+              <a
+                href={`#${s}`}
+                class={s === section ? 'button' : 'button secondary-link'}
+                aria-current={s === section ? 'page' : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  go(s);
+                }}
+              >
+                {t(sectionKey[s])}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <p class={`notice${notice ? ` notice-${notice.kind}` : ''}`} role="status" aria-live="polite">
+        {notice?.text ?? ''}
+      </p>
+
+      {!config ? (
+        <p>{t('staff.loading')}</p>
+      ) : section === 'menu' ? (
+        <MenuEditor menu={config.menu} onSaved={setConfig} onError={onError} />
+      ) : section === 'settings' ? (
+        <SettingsForm settings={config.settings} onSaved={setConfig} onError={onError} />
+      ) : section === 'staff' ? (
+        <StaffAccounts session={session} onError={onError} onNotice={onNotice} />
+      ) : section === 'displays' ? (
+        <Displays onError={onError} onNotice={onNotice} />
+      ) : (
+        <EventStream
+          events={events}
+          loaded={eventsLoaded}
+          onMore={(more) => setEvents((list) => merge(list, more, Math.max(list.length + more.length, 500)))}
+          onError={onError}
+        />
+      )}
+    </Shell>
+  );
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { fromConfigEvent, fromShopState } from './config';
+import type { Config } from './types';
+
+const config: Config = {
+  open: false,
+  revision: 3,
+  boothDay: 1,
+  menu: [{ id: 'tea', name: 'Tea', icon: 'tea', available: true, options: [] }],
+  settings: {
+    qrPeriodSeconds: 300,
+    drinksPerCode: 10,
+    maxInFlight: 20,
+    customerTimeoutSeconds: 900,
+    baristaTimeoutSeconds: 900,
+    drinksPerCustomerPerDay: 1,
+    readySeconds: 600,
+  },
+};
+
+describe('keeping the configuration current', () => {
+  it('takes a newer ConfigChanged whole', () => {
+    const next = fromConfigEvent(config, {
+      changed: 'open',
+      storeOpen: true,
+      revision: 4,
+      menu: [],
+      settings: { ...config.settings, maxInFlight: 12 },
+    });
+    expect(next).toMatchObject({ open: true, revision: 4, menu: [], boothDay: 1 });
+    expect(next.settings.maxInFlight).toBe(12);
+  });
+
+  it('ignores an older ConfigChanged', () => {
+    expect(fromConfigEvent(config, { storeOpen: true, revision: 2 })).toBe(config);
+  });
+
+  it('takes the retained shop state, keeping the settings it does not carry', () => {
+    const next = fromShopState(config, { open: true, revision: 3, boothDay: 2, menu: [], settings: { readySeconds: 60 } });
+    expect(next).toMatchObject({ open: true, boothDay: 2, menu: [] });
+    expect(next.settings).toEqual({ ...config.settings, readySeconds: 60 });
+    expect(fromShopState(config, { open: true, revision: 1 })).toBe(config);
+  });
+});
