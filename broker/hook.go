@@ -26,6 +26,8 @@ const (
 	TopicShop        = "kiosk/public/shop"
 	TopicQueue       = "kiosk/public/queue"
 	TopicQR          = "kiosk/display/qr"
+	// TopicPrinter is the ticket printer's state, retained, for staff.
+	TopicPrinter = "kiosk/staff/printer"
 )
 
 // CustomerEventsTopic is where a customer receives their orders' events.

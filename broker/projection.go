@@ -238,6 +238,12 @@ func (b *Broker) publishRetained(topic string, v any) error {
 	return nil
 }
 
+// PublishPrinter retains the ticket printer's state on TopicPrinter, where
+// only staff may read it. The kiosk calls it on every change of the state.
+func (b *Broker) PublishPrinter(state any) error {
+	return b.publishRetained(TopicPrinter, state)
+}
+
 // publishCustomerOrder retains the customer's latest order, if they have
 // one.
 func (b *Broker) publishCustomerOrder(ctx context.Context, customerID string) error {

@@ -111,7 +111,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 			ln.Close()
 			return fmt.Errorf("the ticket printer: %w", err)
 		}
-		queue = printer.NewQueue(p, printer.QueueOptions{Clock: clk, Logger: log})
+		queue = printer.NewQueue(p, printer.QueueOptions{Clock: clk, Logger: log, OnState: func(st printer.State) {
+			if err := brk.PublishPrinter(st); err != nil {
+				log.Warn("could not publish the printer's state", "err", err)
+			}
+		}})
 		tickets = hardware.NewTickets(store, orders, queue, hardware.TicketOptions{When: cfg.TicketWhen,
 			Layout: ps.Layout(), Booth: cfg.BoothName, PublicURL: publicURL}, log)
 		if err := tickets.Subscribe(ctx); err != nil {
@@ -165,6 +169,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		ln.Close()
 		stopAll()
 		return err
+	}
+
+	if queue != nil {
+		if err := brk.PublishPrinter(queue.State()); err != nil {
+			log.Warn("could not publish the printer's state", "err", err)
+		}
 	}
 
 	served := make(chan error, 1)

@@ -64,8 +64,23 @@ func TestTheRealKioskServesAndGuardsItsRealtime(t *testing.T) {
 		t.Fatalf("customer connect over TCP: %v", err)
 	}
 
+	t.Run("staff see the printer's state, customers do not", func(t *testing.T) {
+		code, printer := subscribe(t, sc, "kiosk/staff/printer")
+		if code > 2 {
+			t.Fatalf("staff subscribe to the printer refused: %#x", code)
+		}
+		select {
+		case m := <-printer:
+			if !strings.Contains(string(m.payload), `"health"`) {
+				t.Fatalf("printer state %s", m.payload)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no retained printer state")
+		}
+	})
+
 	t.Run("a customer reads only their own and public topics", func(t *testing.T) {
-		for _, topic := range []string{them.CustomerTopic + "/events", them.CustomerTopic + "/order",
+		for _, topic := range []string{them.CustomerTopic + "/events", them.CustomerTopic + "/order", "kiosk/staff/printer",
 			"kiosk/staff/events", "kiosk/display/qr", "kiosk/#", "#", me.CustomerTopic + "/+"} {
 			if code, _ := subscribe(t, cc, topic); code != 0x80 {
 				t.Errorf("subscribe %s: SUBACK %#x, want 0x80 (refused)", topic, code)
