@@ -16,6 +16,7 @@ func (s *Server) adminRoutes(a fiber.Router) {
 	a.Get("/config", s.getConfig)
 	a.Put("/menu", s.putMenu)
 	a.Put("/settings", s.putSettings)
+	a.Put("/booth", s.putBooth)
 	a.Get("/staff", s.listStaff)
 	a.Post("/staff", s.createStaff)
 	a.Patch("/staff/:id", s.updateStaff)
@@ -82,6 +83,23 @@ func (s *Server) putSettings(c *fiber.Ctx) error {
 		return err
 	}
 	cfg, err = s.d.Shop.SetSettings(c.UserContext(), a, next)
+	if err != nil {
+		return err
+	}
+	return c.JSON(cfg)
+}
+
+// putBooth changes the booth's name, public address or Wi-Fi.
+func (s *Server) putBooth(c *fiber.Ctx) error {
+	a, err := s.needAdmin(c)
+	if err != nil {
+		return err
+	}
+	var req shop.BoothChange
+	if err := decode(c, &req, smallBody); err != nil {
+		return err
+	}
+	cfg, err := s.d.Shop.SetBooth(c.UserContext(), a, req)
 	if err != nil {
 		return err
 	}
@@ -159,7 +177,7 @@ func (s *Server) pairDisplay(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	base := strings.TrimSuffix(s.d.PublicURL, "/")
+	base := strings.TrimSuffix(s.publicURL(c), "/")
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"code": code, "url": base + "/display/?pair=" + code,
 		"expiresInSeconds": int(auth.PairingLife.Seconds())})
 }

@@ -279,6 +279,13 @@ func TestAdminRoutes(t *testing.T) {
 			wantStatus: 400, wantCode: "settings_invalid"},
 		{name: "an unknown setting", setup: admin, method: "PUT", path: "/api/settings", body: `{"speed":11}`,
 			wantStatus: 400, wantCode: "invalid_input"},
+		{name: "set the booth's Wi-Fi and address", setup: admin, method: "PUT", path: "/api/booth",
+			body: `{"wifiSsid":"CoffeeBar","wifiPassword":"latte-art-42","publicUrl":"http://coffee.lan/"}`, wantStatus: 200,
+			wantBody: []string{`"wifiSsid":"CoffeeBar"`, `"publicUrl":"http://coffee.lan/"`}, wantEvents: []string{evConfig}},
+		{name: "a Wi-Fi password that is too short", setup: admin, method: "PUT", path: "/api/booth",
+			body: `{"wifiSsid":"CoffeeBar","wifiPassword":"short"}`, wantStatus: 400, wantCode: "booth_invalid"},
+		{name: "a barista cannot change the booth", setup: barista, method: "PUT", path: "/api/booth",
+			body: `{"name":"Mine"}`, wantStatus: 403, wantCode: "forbidden"},
 		{name: "create a barista", setup: admin, method: "POST", path: "/api/staff",
 			body: `{"username":"kim","role":"barista","password":"espresso!"}`, wantStatus: 201,
 			wantBody: []string{`"username":"kim"`}, notBody: []string{"espresso!", "hash"}},
@@ -317,6 +324,16 @@ func TestDisplayRoutes(t *testing.T) {
 			wantStatus: 200, wantBody: []string{`"drinksLeft":10`, `"url":"http://10.42.0.1/?code=`}},
 		{name: "the QR code as an image", setup: displayClient, method: "GET", path: "/api/display/qr.png",
 			wantStatus: 200, wantBody: []string{"\x89PNG"}},
+		{name: "no Wi-Fi code before a Wi-Fi name is set", setup: displayClient, method: "GET", path: "/api/display/wifi.png",
+			wantStatus: 404, wantCode: "wifi_not_set"},
+		{name: "the Wi-Fi join code", setup: func(h *harness) (*client, map[string]string) {
+			h.admin().do("PUT", "/api/booth", `{"wifiSsid":"CoffeeBar"}`)
+			return displayClient(h)
+		}, method: "GET", path: "/api/display/wifi.png", wantStatus: 200, wantBody: []string{"\x89PNG"}},
+		{name: "the QR code follows the booth's public address", setup: func(h *harness) (*client, map[string]string) {
+			h.admin().do("PUT", "/api/booth", `{"publicUrl":"http://coffee.lan/"}`)
+			return displayClient(h)
+		}, method: "GET", path: "/api/display/qr", wantStatus: 200, wantBody: []string{`"url":"http://coffee.lan/?code=`}},
 		{name: "customers never see the QR code", setup: queuedOrder, method: "GET", path: "/api/display/qr",
 			wantStatus: 401, wantCode: "unauthorized"},
 		{name: "the display cannot act on orders", setup: func(h *harness) (*client, map[string]string) {

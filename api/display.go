@@ -18,6 +18,16 @@ func (s *Server) displayRoutes(a fiber.Router) {
 	a.Post("/display/pair", s.displayPair)
 	a.Get("/display/qr", s.displayQR)
 	a.Get("/display/qr.png", s.displayQRImage)
+	a.Get("/display/wifi.png", s.displayWifiImage)
+}
+
+// publicURL is the ordering page's address: the admin's booth setting, or
+// the address the kiosk was started with.
+func (s *Server) publicURL(c *fiber.Ctx) string {
+	if cfg, err := s.d.Shop.Config(c.UserContext()); err == nil && cfg.Booth.PublicURL != "" {
+		return cfg.Booth.PublicURL
+	}
+	return s.d.PublicURL
 }
 
 // displayOnBox signs in the box's own screen, which reaches the kiosk over
@@ -84,7 +94,7 @@ func (s *Server) currentQR(c *fiber.Ctx) (qrView, error) {
 	if err != nil {
 		return qrView{}, err
 	}
-	return qrView{Code: code, URL: OrderURL(s.d.PublicURL, code.Code)}, nil
+	return qrView{Code: code, URL: OrderURL(s.publicURL(c), code.Code)}, nil
 }
 
 // OrderURL is the address a QR code carries: the ordering page with the code.
@@ -106,13 +116,44 @@ func (s *Server) displayQRImage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return sendQR(c, v.URL)
+}
+
+// displayWifiImage is a QR code that joins the booth's Wi-Fi in one scan.
+func (s *Server) displayWifiImage(c *fiber.Ctx) error {
+	if _, err := s.needDisplay(c); err != nil {
+		return err
+	}
+	cfg, err := s.d.Shop.Config(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if cfg.Booth.WifiSSID == "" {
+		return apperr.WifiNotSet
+	}
+	return sendQR(c, WifiJoin(cfg.Booth.WifiSSID, cfg.Booth.WifiPassword))
+}
+
+// WifiJoin is the text of a Wi-Fi join QR code, in the format phone
+// cameras read: WIFI:T:WPA;S:<name>;P:<password>;; with \ ; , : and "
+// escaped, or T:nopass for an open network.
+func WifiJoin(ssid, password string) string {
+	esc := strings.NewReplacer(`\`, `\\`, `;`, `\;`, `,`, `\,`, `:`, `\:`, `"`, `\"`)
+	if password == "" {
+		return "WIFI:T:nopass;S:" + esc.Replace(ssid) + ";;"
+	}
+	return "WIFI:T:WPA;S:" + esc.Replace(ssid) + ";P:" + esc.Replace(password) + ";;"
+}
+
+func sendQR(c *fiber.Ctx, content string) error {
 	size := 512
 	if q := c.Query("size"); q != "" {
+		var err error
 		if size, err = strconv.Atoi(q); err != nil || size < 64 || size > 2048 {
 			return apperr.Invalid.With("size must be from 64 to 2048 pixels.")
 		}
 	}
-	png, err := qrcode.Encode(v.URL, qrcode.Medium, size)
+	png, err := qrcode.Encode(content, qrcode.Medium, size)
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,7 @@ func docCalls() []docCall {
 		{"Printer", "A ticket as an image", "staff", "GET", "/api/printer/jobs/{job}/preview.png", "", "An image/png, paper width in printer dots."},
 		{"Admin", "Replace the menu", "admin", "PUT", "/api/menu", `{"menu":[{"id":"espresso","name":"Espresso","icon":"espresso","available":true,"options":[{"name":"Shots","choices":["Single","Double"]}]}]}`, "Checked whole: `menu_invalid` names the drink and group at fault, and nothing is saved."},
 		{"Admin", "Change settings", "admin", "PUT", "/api/settings", `{"maxInFlight":12}`, "Only the settings named change. `settings_invalid` for a value out of range."},
+		{"Admin", "The booth: name, public address, Wi-Fi", "admin", "PUT", "/api/booth", `{"name":"Espresso Corner","wifiSsid":"CoffeeBar","wifiPassword":"latte-art-42"}`, "Only the fields named change. `publicUrl` (empty: as the kiosk was started) goes into the QR code; the Wi-Fi name and password make the display's join code. `booth_invalid` names the field at fault."},
 		{"Admin", "Staff accounts", "admin", "GET", "/api/staff", "", ""},
 		{"Admin", "Add a staff account", "admin", "POST", "/api/staff", `{"username":"kim","role":"barista","password":"espresso!"}`, "`username_taken`, `account_invalid`."},
 		{"Admin", "Change an account's role or password", "admin", "PATCH", "/api/staff/{staff}", `{"role":"admin"}`, "A new password ends the account's sessions. `last_admin` protects the last admin."},
@@ -64,6 +65,7 @@ func docCalls() []docCall {
 		{"Display", "A paired display signs in", "a display with a pairing code", "POST", "/api/display/pair", `{"code":"{pair}"}`, "`pairing_invalid` for a used or expired code."},
 		{"Display", "The current QR code", "a display or staff", "GET", "/api/display/qr", "", "Customers never get the code."},
 		{"Display", "The current QR code as a PNG", "a display or staff", "GET", "/api/display/qr.png?size=256", "", "An image/png of `url`."},
+		{"Display", "The Wi-Fi join code as a PNG", "a display or staff", "GET", "/api/display/wifi.png?size=256", "", "A QR code phones read as \"join this Wi-Fi\"; `wifi_not_set` (404) until an admin sets the Wi-Fi name."},
 		{"Staff", "Sign out", "staff", "DELETE", "/api/session", "", ""},
 		{"Health", "Health", "anyone", "GET", "/healthz", "", "200 when the database and the broker are healthy, 503 with the failing part otherwise."},
 	}

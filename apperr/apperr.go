@@ -117,6 +117,8 @@ var (
 	MenuInvalid     = def("menu_invalid", KindInvalid, "The menu is not valid.")
 	SettingsInvalid = def("settings_invalid", KindInvalid, "The settings are not valid.")
 	EventInvalid    = def("event_invalid", KindInvalid, "The event is not valid.")
+	BoothInvalid    = def("booth_invalid", KindInvalid, "The booth settings are not valid.")
+	WifiNotSet      = def("wifi_not_set", KindNotFound, "No Wi-Fi name is set for the booth.")
 )
 
 // Sign-in and account errors.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/coffeebar/kiosk/access"
@@ -106,6 +107,15 @@ type QRState struct {
 	EndsAt     int64  `json:"endsAt"`   // Unix milliseconds
 	DrinksLeft int    `json:"drinksLeft"`
 	Drinks     int    `json:"drinks"`
+	// Wifi names the booth's Wi-Fi when an admin set one; the display then
+	// shows a join code from /api/display/wifi.png.
+	Wifi *WifiState `json:"wifi,omitempty"`
+}
+
+// WifiState is the booth's Wi-Fi as the display names it (never the
+// password: the join code image carries that).
+type WifiState struct {
+	SSID string `json:"ssid"`
 }
 
 // handle is the projection: it publishes one event to the staff stream and,
@@ -307,12 +317,25 @@ func (b *Broker) refreshQR(ctx context.Context) (endsAt time.Time, err error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read the QR code: %w", err)
 	}
+	cfg, err := b.deps.Shop.Config(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read the booth settings: %w", err)
+	}
 	u := *b.publicURL
+	if cfg.Booth.PublicURL != "" {
+		if booth, err := url.Parse(cfg.Booth.PublicURL); err == nil {
+			u = *booth
+		}
+	}
 	q := u.Query()
 	q.Set("code", c.Code)
 	u.RawQuery = q.Encode()
-	payload, err := json.Marshal(QRState{Code: c.Code, URL: u.String(), StartsAt: c.StartsAt.UnixMilli(),
-		EndsAt: c.EndsAt.UnixMilli(), DrinksLeft: c.DrinksLeft, Drinks: c.Drinks})
+	state := QRState{Code: c.Code, URL: u.String(), StartsAt: c.StartsAt.UnixMilli(),
+		EndsAt: c.EndsAt.UnixMilli(), DrinksLeft: c.DrinksLeft, Drinks: c.Drinks}
+	if cfg.Booth.WifiSSID != "" {
+		state.Wifi = &WifiState{SSID: cfg.Booth.WifiSSID}
+	}
+	payload, err := json.Marshal(state)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -312,13 +312,16 @@ type OrderCollected struct {
 // changed. Menu and Settings are the whole new values, as the config API
 // returns them.
 type ConfigChanged struct {
-	Changed   string          `json:"changed"` // open, menu, settings or seed
+	Changed   string          `json:"changed"` // open, menu, settings, booth or seed
 	StoreOpen bool            `json:"storeOpen"`
 	Revision  int64           `json:"revision"`
 	ActorID   string          `json:"actorId"`
 	Menu      json.RawMessage `json:"menu"`
 	Settings  json.RawMessage `json:"settings"`
-	Message   string          `json:"message"`
+	// Booth is the booth's name, public address and Wi-Fi; absent in events
+	// written before the kiosk had booth settings.
+	Booth   json.RawMessage `json:"booth,omitempty"`
+	Message string          `json:"message"`
 }
 
 // BoothDayStarted (ConfigService.BoothDayStarted): order numbers restart.
@@ -498,11 +501,12 @@ func (d *OrderCollected) Validate() error {
 // Validate checks the required fields.
 func (d *ConfigChanged) Validate() error {
 	var c check
-	c.need(oneOf(d.Changed, "open", "menu", "settings", "seed"), "changed")
+	c.need(oneOf(d.Changed, "open", "menu", "settings", "booth", "seed"), "changed")
 	c.need(d.Revision > 0, "revision")
 	c.need(d.ActorID != "", "actorId")
 	c.need(json.Valid(d.Menu), "menu")
 	c.need(json.Valid(d.Settings), "settings")
+	c.need(len(d.Booth) == 0 || json.Valid(d.Booth), "booth")
 	return c.err()
 }
 

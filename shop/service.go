@@ -17,6 +17,7 @@ type Config struct {
 	Open     bool     `json:"open"`
 	Menu     Menu     `json:"menu"`
 	Settings Settings `json:"settings"`
+	Booth    Booth    `json:"booth"`
 	Revision int64    `json:"revision"`
 	BoothDay int64    `json:"boothDay"`
 }
@@ -39,9 +40,9 @@ var errNotSeeded = errors.New("the shop has not been set up; call Init first")
 
 func load(ctx context.Context, q queryer) (Config, error) {
 	var c Config
-	var menu, settings string
-	err := q.QueryRowContext(ctx, `SELECT open, menu, settings, revision, (SELECT max(id) FROM booth_days)
-		FROM shop WHERE id = 1`).Scan(&c.Open, &menu, &settings, &c.Revision, &c.BoothDay)
+	var menu, settings, booth string
+	err := q.QueryRowContext(ctx, `SELECT open, menu, settings, booth, revision, (SELECT max(id) FROM booth_days)
+		FROM shop WHERE id = 1`).Scan(&c.Open, &menu, &settings, &booth, &c.Revision, &c.BoothDay)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Config{}, errNotSeeded
 	}
@@ -56,6 +57,9 @@ func load(ctx context.Context, q queryer) (Config, error) {
 	c.Settings = Defaults
 	if err := json.Unmarshal([]byte(settings), &c.Settings); err != nil {
 		return Config{}, fmt.Errorf("load settings: %w", err)
+	}
+	if err := json.Unmarshal([]byte(booth), &c.Booth); err != nil {
+		return Config{}, fmt.Errorf("load booth settings: %w", err)
 	}
 	return c, nil
 }
@@ -82,12 +86,12 @@ func (s *Service) Init(ctx context.Context) error {
 			return nil
 		}
 		c := Config{Menu: DemoMenu(), Settings: Defaults, Revision: 1}
-		menu, settings, err := encode(c)
+		menu, settings, booth, err := encode(c)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO shop (id, open, menu, settings, revision) VALUES (1, ?, ?, ?, ?)",
-			c.Open, string(menu), string(settings), c.Revision); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO shop (id, open, menu, settings, booth, revision) VALUES (1, ?, ?, ?, ?, ?)",
+			c.Open, string(menu), string(settings), string(booth), c.Revision); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO booth_days (id, started_at, started_run, started_by) VALUES (1, ?, ?, ?)",
@@ -95,19 +99,22 @@ func (s *Service) Init(ctx context.Context) error {
 			return err
 		}
 		_, err = tx.Emit(&events.ConfigChanged{Changed: "seed", StoreOpen: c.Open, Revision: c.Revision,
-			ActorID: access.SystemActor.ID, Menu: menu, Settings: settings})
+			ActorID: access.SystemActor.ID, Menu: menu, Settings: settings, Booth: booth})
 		return err
 	})
 }
 
-func encode(c Config) (menu, settings json.RawMessage, err error) {
+func encode(c Config) (menu, settings, booth json.RawMessage, err error) {
 	if menu, err = json.Marshal(c.Menu); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if settings, err = json.Marshal(c.Settings); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return menu, settings, nil
+	if booth, err = json.Marshal(c.Booth); err != nil {
+		return nil, nil, nil, err
+	}
+	return menu, settings, booth, nil
 }
 
 // change applies edit to the current configuration and, if anything changed,
@@ -123,22 +130,23 @@ func (s *Service) change(ctx context.Context, actor access.Actor, what string, e
 		if err := edit(&next); err != nil {
 			return err
 		}
-		menu, settings, err := encode(next)
+		menu, settings, booth, err := encode(next)
 		if err != nil {
 			return err
 		}
-		oldMenu, oldSettings, _ := encode(cur)
-		if next.Open == cur.Open && string(menu) == string(oldMenu) && string(settings) == string(oldSettings) {
+		oldMenu, oldSettings, oldBooth, _ := encode(cur)
+		if next.Open == cur.Open && string(menu) == string(oldMenu) && string(settings) == string(oldSettings) &&
+			string(booth) == string(oldBooth) {
 			out = cur
 			return nil
 		}
 		next.Revision = cur.Revision + 1
-		if _, err := tx.ExecContext(ctx, "UPDATE shop SET open = ?, menu = ?, settings = ?, revision = ? WHERE id = 1",
-			next.Open, string(menu), string(settings), next.Revision); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE shop SET open = ?, menu = ?, settings = ?, booth = ?, revision = ? WHERE id = 1",
+			next.Open, string(menu), string(settings), string(booth), next.Revision); err != nil {
 			return err
 		}
 		if _, err := tx.Emit(&events.ConfigChanged{Changed: what, StoreOpen: next.Open, Revision: next.Revision,
-			ActorID: actor.ID, Menu: menu, Settings: settings}); err != nil {
+			ActorID: actor.ID, Menu: menu, Settings: settings, Booth: booth}); err != nil {
 			return err
 		}
 		out = next

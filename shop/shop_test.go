@@ -238,3 +238,53 @@ func TestBoothDays(t *testing.T) {
 		t.Fatalf("events %v", got)
 	}
 }
+
+func strp(s string) *string { return &s }
+
+func TestBoothSettings(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	head := env.Head(t)
+	c, err := s.SetBooth(ctx, admin, BoothChange{Name: strp("  Espresso  Corner "), WifiSSID: strp("CoffeeBar"),
+		PublicURL: strp("http://coffee.lan/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Booth != (Booth{Name: "Espresso Corner", PublicURL: "http://coffee.lan/", WifiSSID: "CoffeeBar"}) {
+		t.Fatalf("booth %+v", c.Booth)
+	}
+	// A partial change keeps the rest.
+	c, _ = s.SetBooth(ctx, admin, BoothChange{WifiPassword: strp("latte-art-42")})
+	if c.Booth.WifiSSID != "CoffeeBar" || c.Booth.WifiPassword != "latte-art-42" {
+		t.Fatalf("after a partial change: %+v", c.Booth)
+	}
+	evs := env.Since(t, head)
+	if len(evs) != 2 {
+		t.Fatalf("%d events", len(evs))
+	}
+	d, _ := evs[1].Decode()
+	if cc := d.(*events.ConfigChanged); cc.Changed != "booth" || !strings.Contains(string(cc.Booth), "latte-art-42") {
+		t.Fatalf("event %+v", cc)
+	}
+	for _, bad := range []BoothChange{
+		{PublicURL: strp("http://coffee.local/")},
+		{PublicURL: strp("coffee.lan")},
+		{PublicURL: strp("http://coffee.lan/?x=1")},
+		{WifiSSID: strp(strings.Repeat("x", 33))},
+		{WifiSSID: strp("Cafe\nssid=evil")},
+		{WifiPassword: strp("short")},
+		{WifiPassword: strp("pässwörter-mit-umlaut")},
+		{WifiSSID: strp(""), WifiPassword: strp("long enough pw")},
+		{Name: strp("Bar\x1b[2J")},
+	} {
+		if _, err := s.SetBooth(ctx, admin, bad); !errors.Is(err, apperr.BoothInvalid) {
+			t.Errorf("%+v: err = %v", bad, err)
+		}
+	}
+	if _, err := s.SetBooth(ctx, barista, BoothChange{Name: strp("x")}); !errors.Is(err, apperr.Forbidden) {
+		t.Errorf("barista changed the booth: %v", err)
+	}
+	if got, _ := s.Config(ctx); got.Booth.WifiPassword != "latte-art-42" || got.Revision != 3 {
+		t.Fatalf("refused changes changed the booth: %+v", got)
+	}
+}

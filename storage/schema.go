@@ -137,6 +137,9 @@ CREATE TABLE printed_tickets (
 ) STRICT;
 CREATE INDEX printed_tickets_by_order ON printed_tickets(order_id);
 `},
+	{"booth settings", `
+ALTER TABLE shop ADD COLUMN booth TEXT NOT NULL DEFAULT '{}';
+`},
 }
 
 // SchemaVersion is the newest schema this binary knows.
