@@ -48,6 +48,9 @@ type Deps struct {
 	// TestClock, when set, lets an admin move the clock forward through
 	// POST /api/test/clock: end-to-end tests only.
 	TestClock ClockAdvancer
+	// OnCustomer is told the address of each phone that opens an order, so
+	// the captive portal lets it through; nil means nobody listens.
+	OnCustomer func(ip string)
 	// Before runs ahead of every route (e.g. captive-portal answers); nil
 	// means none.
 	Before fiber.Handler

@@ -126,6 +126,9 @@ func (s *Server) openOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if s.d.OnCustomer != nil {
+		s.d.OnCustomer(c.IP())
+	}
 	view, err := s.forCustomer(c, o)
 	if err != nil {
 		return err

@@ -35,6 +35,8 @@ type Config struct {
 	PrinterBaud   int
 	TicketWhen    string
 	BoothName     string
+	Captive       bool
+	OwnHosts      string
 }
 
 // Defaults, with the reason for each.
@@ -81,6 +83,11 @@ var Defaults = Config{
 	// The ticket comes out as the barista starts the drink.
 	TicketWhen: "make",
 	BoothName:  "Coffee Bar",
+	// Only the box, whose DNS sends every name to it, answers phones'
+	// captive-portal probes; on a laptop they would be nonsense.
+	Captive: false,
+	// The box's other names and addresses besides the public URL's host.
+	OwnHosts: "",
 }
 
 type option struct {
@@ -111,6 +118,8 @@ func (c *Config) options() []option {
 		{flag: "printer-baud", env: "KIOSK_PRINTER_BAUD", help: "serial printer speed", num: &c.PrinterBaud},
 		{flag: "ticket-when", env: "KIOSK_TICKET_WHEN", help: "print a ticket when an order is made (make) or queued (queued)", str: &c.TicketWhen},
 		{flag: "booth-name", env: "KIOSK_BOOTH_NAME", help: "the booth's name, on tickets", str: &c.BoothName},
+		{flag: "captive", env: "KIOSK_CAPTIVE", help: "answer phones' captive-portal probes with the ordering page (the box, whose DNS answers every name)", boolean: &c.Captive},
+		{flag: "own-hosts", env: "KIOSK_OWN_HOSTS", help: "comma-separated other names and addresses of the box, for the captive portal (e.g. 10.42.0.1,coffee.lan)", str: &c.OwnHosts},
 		{flag: "test-clock", env: "KIOSK_TEST_CLOCK", help: "FOR TESTS ONLY: let an admin move the clock forward (POST /api/test/clock)", boolean: &c.TestClock},
 	}
 }

@@ -11,10 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/api"
 	"github.com/coffeebar/kiosk/auth"
 	"github.com/coffeebar/kiosk/broker"
+	"github.com/coffeebar/kiosk/captive"
 	"github.com/coffeebar/kiosk/clock"
 	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/hardware"
@@ -23,6 +26,7 @@ import (
 	"github.com/coffeebar/kiosk/hardware/printer"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/qr"
+	"github.com/coffeebar/kiosk/sdnotify"
 	"github.com/coffeebar/kiosk/shop"
 	"github.com/coffeebar/kiosk/storage"
 	"github.com/coffeebar/kiosk/ui"
@@ -129,12 +133,32 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if cfg.MQTTWSAddr != "" {
 		mqttURL = "ws://" + hostOf(publicURL) + ":" + portOf(cfg.MQTTWSAddr) + "/mqtt"
 	}
+	var portal *captive.Portal
+	if cfg.Captive {
+		var own []string
+		for _, h := range strings.Split(cfg.OwnHosts, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				own = append(own, h)
+			}
+		}
+		if portal, err = captive.New(captive.Config{PortalURL: publicURL, OwnHosts: own, Clock: clk, Log: log}); err != nil {
+			ln.Close()
+			return fmt.Errorf("the captive portal: %w", err)
+		}
+		log.Info("answering captive-portal probes", "portal", publicURL)
+	}
 	server := api.New(api.Deps{
 		Store: store, Shop: shopSvc, QR: validator, Orders: orders, Auth: authSvc, Log: log,
 		PublicURL: publicURL, MQTT: brk.WebSocketHandler(), MQTTURL: mqttURL,
 		Pages:     api.Pages(ui.FS(), ui.Built()),
 		TestClock: testClockOrNil(testClock),
 		Printer:   printerOrNil(tickets),
+		Before:    portalHandler(portal),
+		OnCustomer: func(ip string) {
+			if portal != nil {
+				portal.Allow(ip)
+			}
+		},
 		Health: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "broker": brk.Healthy()}
 		},
@@ -182,6 +206,27 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	banner(out, publicURL, ln.Addr(), brk.TCPAddr(), generated, cfg.AdminPassword, ui.Built())
 	log.Info("kiosk ready", "http", ln.Addr().String(), "public_url", publicURL, "mqtt", brk.TCPAddr())
 
+	notify := sdnotify.FromEnv(log)
+	if err := notify.Ready(); err != nil {
+		log.Warn("could not tell systemd the kiosk is ready", "err", err)
+	}
+	if interval, err := sdnotify.WatchdogInterval(); err != nil {
+		log.Warn("the systemd watchdog setting is unreadable", "err", err)
+	} else if interval > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Fed only while the database and the broker are healthy, so a
+			// kiosk that cannot serve is restarted.
+			notify.RunWatchdog(work, clk, interval, func(ctx context.Context) error {
+				if err := db.Ping(ctx); err != nil {
+					return err
+				}
+				return brk.Healthy()
+			})
+		}()
+	}
+
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -189,6 +234,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		log.Error("the HTTP server stopped", "err", serveErr)
 	}
 	log.Info("kiosk shutting down")
+	notify.Stopping()
 	if err := server.App().ShutdownWithTimeout(shutdownGrace); err != nil {
 		log.Warn("HTTP shutdown", "err", err)
 	}
@@ -300,4 +346,11 @@ func printerSettings(cfg Config) (printer.Settings, error) {
 		return s, nil
 	}
 	return s, s.Validate()
+}
+
+func portalHandler(p *captive.Portal) fiber.Handler {
+	if p == nil {
+		return nil
+	}
+	return p.Handler()
 }

@@ -66,6 +66,7 @@ type kiosk struct {
 	mqtt   string
 	exited chan error
 	extra  []string
+	env    []string
 	logMu  sync.Mutex
 	log    strings.Builder
 }
@@ -83,6 +84,7 @@ func (k *kiosk) start() {
 	args := []string{"--data", k.dir, "--http", k.http, "--mqtt", k.mqtt, "--open",
 		"--admin-password", adminPassword, "--public-url", "http://" + k.http + "/"}
 	k.cmd = exec.Command(binary, append(args, k.extra...)...)
+	k.cmd.Env = append(os.Environ(), k.env...)
 	out, _ := k.cmd.StdoutPipe()
 	k.cmd.Stderr = k.cmd.Stdout
 	if err := k.cmd.Start(); err != nil {
