@@ -43,6 +43,8 @@ type Deps struct {
 	Health func(ctx context.Context) map[string]error
 	// Pages serves the web apps; nil leaves them out.
 	Pages fiber.Handler
+	// Closer closes the booth at the end of the day; nil leaves its routes out.
+	Closer Closer
 	// Printer is the ticket printer; nil leaves its routes out.
 	Printer Printer
 	// TestClock, when set, lets an admin move the clock forward through
@@ -93,6 +95,9 @@ func New(d Deps) *Server {
 	s.displayRoutes(a)
 	if d.Printer != nil {
 		s.printerRoutes(a)
+	}
+	if d.Closer != nil {
+		s.closeRoutes(a)
 	}
 	if d.TestClock != nil {
 		a.Post("/test/clock", s.advanceClock)

@@ -259,6 +259,11 @@ func TestStaffRoutes(t *testing.T) {
 			wantStatus: 400, wantCode: "invalid_input"},
 		{name: "an order's events", setup: baristaWith("making"), method: "GET", path: "/api/orders/{id}/events",
 			wantStatus: 200, wantBody: []string{evNewOrder, evMake}},
+		{name: "close the booth", setup: baristaWith("making"), method: "POST", path: "/api/booth/close",
+			wantStatus: 202, wantBody: []string{`"state":"closing"`, `"openOrders":1`},
+			wantEvents: []string{evConfig, events.TypeBoothClosing}},
+		{name: "a customer cannot close the booth", setup: queuedOrder, method: "POST", path: "/api/booth/close",
+			wantStatus: 401, wantCode: "unauthorized"},
 		{name: "sign out", setup: barista, method: "DELETE", path: "/api/session", wantStatus: 204},
 	})
 }

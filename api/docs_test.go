@@ -66,6 +66,8 @@ func docCalls() []docCall {
 		{"Display", "The current QR code", "a display or staff", "GET", "/api/display/qr", "", "Customers never get the code."},
 		{"Display", "The current QR code as a PNG", "a display or staff", "GET", "/api/display/qr.png?size=256", "", "An image/png of `url`."},
 		{"Display", "The Wi-Fi join code as a PNG", "a display or staff", "GET", "/api/display/wifi.png?size=256", "", "A QR code phones read as \"join this Wi-Fi\"; `wifi_not_set` (404) until an admin sets the Wi-Fi name."},
+		{"Closing", "Close the booth", "staff", "POST", "/api/booth/close", "", "The end of the day (also the long press of the booth's button): the shop closes to new orders at once; the open orders may finish or time out; then the database is checkpointed and backed up into the data directory's `backups/` (and copied to `--backup-dirs`, e.g. a USB drive), and the state becomes `closed`: safe to unplug. Opening the shop again ends it."},
+		{"Closing", "Where closing stands", "staff", "GET", "/api/booth/close", "", "`state` is `open`, `closing` (with `openOrders` still to end) or `closed` (with the `backup`)."},
 		{"Staff", "Sign out", "staff", "DELETE", "/api/session", "", ""},
 		{"Health", "Health", "anyone", "GET", "/healthz", "", "200 when the database and the broker are healthy, 503 with the failing part otherwise."},
 	}

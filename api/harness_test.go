@@ -16,6 +16,7 @@ import (
 
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/auth"
+	"github.com/coffeebar/kiosk/closeout"
 	"github.com/coffeebar/kiosk/hardware"
 	"github.com/coffeebar/kiosk/hardware/escpos"
 	"github.com/coffeebar/kiosk/hardware/printer"
@@ -75,12 +76,17 @@ func newHarness(t testing.TB) *harness {
 	if err := h.tickets.Subscribe(ctx); err != nil {
 		t.Fatal(err)
 	}
+	closer := closeout.New(h.env.Store, h.shop, t.TempDir(), nil, testkit.Quiet)
+	if err := closer.Subscribe(ctx); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
 	go h.env.Store.Run(runCtx)
 	go queue.Run(runCtx)
+	go closer.Run(runCtx)
 	h.srv = New(Deps{Store: h.env.Store, Shop: h.shop, QR: h.qr, Orders: h.orders, Auth: h.auth,
-		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/", Printer: h.tickets,
+		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/", Printer: h.tickets, Closer: closer,
 		Health: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": h.env.DB.Ping(ctx)}
 		}})

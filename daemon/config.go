@@ -37,6 +37,8 @@ type Config struct {
 	BoothName     string
 	Captive       bool
 	OwnHosts      string
+	BackupDirs    string
+	ButtonPin     string
 }
 
 // Defaults, with the reason for each.
@@ -88,6 +90,12 @@ var Defaults = Config{
 	Captive: false,
 	// The box's other names and addresses besides the public URL's host.
 	OwnHosts: "",
+	// Closing the booth always backs up into the data directory; a USB
+	// drive mounted here gets a copy too.
+	BackupDirs: "/media/kiosk-backup",
+	// The close-the-booth button on header pin 13, as wired in
+	// docs/hardware.md; simulated where there is no GPIO.
+	ButtonPin: "GPIO27",
 }
 
 type option struct {
@@ -120,6 +128,8 @@ func (c *Config) options() []option {
 		{flag: "booth-name", env: "KIOSK_BOOTH_NAME", help: "the booth's name, on tickets", str: &c.BoothName},
 		{flag: "captive", env: "KIOSK_CAPTIVE", help: "answer phones' captive-portal probes with the ordering page (the box, whose DNS answers every name)", boolean: &c.Captive},
 		{flag: "own-hosts", env: "KIOSK_OWN_HOSTS", help: "comma-separated other names and addresses of the box, for the captive portal (e.g. 10.42.0.1,coffee.lan)", str: &c.OwnHosts},
+		{flag: "backup-dirs", env: "KIOSK_BACKUP_DIRS", help: "comma-separated folders (e.g. a mounted USB drive) that also get the close-the-booth backup", str: &c.BackupDirs},
+		{flag: "button-pin", env: "KIOSK_BUTTON_PIN", help: "GPIO name of the close-the-booth button (long press); empty for none", str: &c.ButtonPin},
 		{flag: "test-clock", env: "KIOSK_TEST_CLOCK", help: "FOR TESTS ONLY: let an admin move the clock forward (POST /api/test/clock)", boolean: &c.TestClock},
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/coffeebar/kiosk/broker"
 	"github.com/coffeebar/kiosk/captive"
 	"github.com/coffeebar/kiosk/clock"
+	"github.com/coffeebar/kiosk/closeout"
 	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/hardware"
 	"github.com/coffeebar/kiosk/hardware/escpos"
@@ -79,6 +80,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	}
 	validator := qr.New(store)
 	orders := order.New(store, log)
+	closer := closeout.New(store, shopSvc, cfg.DataDir, splitList(cfg.BackupDirs), log)
+	if err := closer.Subscribe(ctx); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -135,13 +140,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	}
 	var portal *captive.Portal
 	if cfg.Captive {
-		var own []string
-		for _, h := range strings.Split(cfg.OwnHosts, ",") {
-			if h = strings.TrimSpace(h); h != "" {
-				own = append(own, h)
-			}
-		}
-		if portal, err = captive.New(captive.Config{PortalURL: publicURL, OwnHosts: own, Clock: clk, Log: log}); err != nil {
+		if portal, err = captive.New(captive.Config{PortalURL: publicURL, OwnHosts: splitList(cfg.OwnHosts), Clock: clk, Log: log}); err != nil {
 			ln.Close()
 			return fmt.Errorf("the captive portal: %w", err)
 		}
@@ -153,6 +152,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		Pages:     api.Pages(ui.FS(), ui.Built()),
 		TestClock: testClockOrNil(testClock),
 		Printer:   printerOrNil(tickets),
+		Closer:    closer,
 		Before:    portalHandler(portal),
 		OnCustomer: func(ip string) {
 			if portal != nil {
@@ -164,8 +164,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		},
 	})
 
-	hw := gpio.Settings{LightPin: cfg.LightPin, LightActiveLow: cfg.LightLowOn}
-	light, _, err := gpio.Open(hw, gpio.Options{Clock: clk, Logger: log})
+	hw := gpio.Settings{LightPin: cfg.LightPin, LightActiveLow: cfg.LightLowOn, ButtonPin: cfg.ButtonPin}
+	light, button, err := gpio.Open(hw, gpio.Options{Clock: clk, Logger: log})
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("the ready light: %w", err)
@@ -185,6 +185,18 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	go func() { defer wg.Done(); store.Run(work) }()
 	go func() { defer wg.Done(); orders.Run(work) }()
 	go func() { defer wg.Done(); light.Run(work) }()
+	wg.Add(2)
+	go func() { defer wg.Done(); closer.Run(work) }()
+	button.OnLongPress(func() {
+		// The button's own goroutine must not wait on the database.
+		go func() {
+			log.Info("the close-the-booth button was held: closing the booth")
+			if _, err := closer.Close(work, access.Actor{ID: "button", Role: access.Admin}); err != nil {
+				log.Error("closing the booth from the button", "err", err)
+			}
+		}()
+	})
+	go func() { defer wg.Done(); button.Run(work) }()
 	stopAll := func() {
 		stopWork()
 		wg.Wait()
@@ -353,4 +365,15 @@ func portalHandler(p *captive.Portal) fiber.Handler {
 		return nil
 	}
 	return p.Handler()
+}
+
+// splitList reads a comma-separated setting.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -33,6 +33,8 @@ const (
 	TypeOrderCollected   = "OrderManager.OrderCollected"
 	TypeConfigChanged    = "ConfigService.ConfigChanged"
 	TypeBoothDayStarted  = "ConfigService.BoothDayStarted"
+	TypeBoothClosing     = "ConfigService.BoothClosing"
+	TypeBoothClosed      = "ConfigService.BoothClosed"
 )
 
 // Detail is the typed body of an event. Each detail type of the catalogue
@@ -104,6 +106,12 @@ var catalogue = []Entry{
 	{TypeBoothDayStarted, 1, SourceConfigService,
 		"Staff started a new booth day: order numbers start again at 1.",
 		func() Detail { return &BoothDayStarted{} }},
+	{TypeBoothClosing, 1, SourceConfigService,
+		"Staff are closing the booth: no new orders; those open may finish or time out.",
+		func() Detail { return &BoothClosing{} }},
+	{TypeBoothClosed, 1, SourceConfigService,
+		"The booth is closed: every order has ended and a backup is written. It is safe to unplug.",
+		func() Detail { return &BoothClosed{} }},
 }
 
 // Catalogue returns every entry, for documentation and for the apps.
@@ -331,6 +339,21 @@ type BoothDayStarted struct {
 	Message  string `json:"message"`
 }
 
+// BoothClosing (ConfigService.BoothClosing): closing the booth has begun.
+type BoothClosing struct {
+	ActorID    string `json:"actorId"`
+	OpenOrders int    `json:"openOrders"`
+	Message    string `json:"message"`
+}
+
+// BoothClosed (ConfigService.BoothClosed): every order has ended and the
+// database is backed up; the box may be unplugged.
+type BoothClosed struct {
+	Backup  string   `json:"backup"`           // the backup's file name in the data directory
+	Copies  []string `json:"copies,omitempty"` // further copies, e.g. on a USB drive
+	Message string   `json:"message"`
+}
+
 // DetailType methods tie each Go type to its catalogue entry.
 func (*NewOrder) DetailType() string         { return TypeNewOrder }
 func (*ScanRefused) DetailType() string      { return TypeScanRefused }
@@ -346,6 +369,8 @@ func (*OrderCancelled) DetailType() string   { return TypeOrderCancelled }
 func (*OrderCollected) DetailType() string   { return TypeOrderCollected }
 func (*ConfigChanged) DetailType() string    { return TypeConfigChanged }
 func (*BoothDayStarted) DetailType() string  { return TypeBoothDayStarted }
+func (*BoothClosing) DetailType() string     { return TypeBoothClosing }
+func (*BoothClosed) DetailType() string      { return TypeBoothClosed }
 
 func (d *NewOrder) orderRef() string         { return d.OrderID }
 func (d *WorkflowStarted) orderRef() string  { return d.OrderID }
@@ -515,5 +540,20 @@ func (d *BoothDayStarted) Validate() error {
 	var c check
 	c.need(d.BoothDay > 0, "boothDay")
 	c.need(d.ActorID != "", "actorId")
+	return c.err()
+}
+
+// Validate checks the required fields.
+func (d *BoothClosing) Validate() error {
+	var c check
+	c.need(d.ActorID != "", "actorId")
+	c.need(d.OpenOrders >= 0, "openOrders")
+	return c.err()
+}
+
+// Validate checks the required fields.
+func (d *BoothClosed) Validate() error {
+	var c check
+	c.need(d.Backup != "", "backup")
 	return c.err()
 }
