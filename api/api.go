@@ -93,6 +93,7 @@ func New(d Deps) *Server {
 	s.staffRoutes(a)
 	s.adminRoutes(a)
 	s.displayRoutes(a)
+	s.archiveRoutes(a)
 	if d.Printer != nil {
 		s.printerRoutes(a)
 	}

@@ -66,6 +66,9 @@ func docCalls() []docCall {
 		{"Display", "The current QR code", "a display or staff", "GET", "/api/display/qr", "", "Customers never get the code."},
 		{"Display", "The current QR code as a PNG", "a display or staff", "GET", "/api/display/qr.png?size=256", "", "An image/png of `url`."},
 		{"Display", "The Wi-Fi join code as a PNG", "a display or staff", "GET", "/api/display/wifi.png?size=256", "", "A QR code phones read as \"join this Wi-Fi\"; `wifi_not_set` (404) until an admin sets the Wi-Fi name."},
+		{"Archive", "Download a whole backup", "admin", "GET", "/api/backup", "", "A consistent copy of the database (menu, settings, accounts, history), taken while the kiosk serves; `kiosk restore --data DIR FILE` puts it into a fresh box."},
+		{"Archive", "The day's orders as CSV", "staff", "GET", "/api/export/orders.csv?boothDay=1", "", "Today's booth day, or `?boothDay=N` for another. Waits are measured on the kiosk's running time. Text a spreadsheet would run as a formula starts with an apostrophe."},
+		{"Archive", "The event log as CSV", "admin", "GET", "/api/export/events.csv", "", ""},
 		{"Closing", "Close the booth", "staff", "POST", "/api/booth/close", "", "The end of the day (also the long press of the booth's button): the shop closes to new orders at once; the open orders may finish or time out; then the database is checkpointed and backed up into the data directory's `backups/` (and copied to `--backup-dirs`, e.g. a USB drive), and the state becomes `closed`: safe to unplug. Opening the shop again ends it."},
 		{"Closing", "Where closing stands", "staff", "GET", "/api/booth/close", "", "`state` is `open`, `closing` (with `openOrders` still to end) or `closed` (with the `backup`)."},
 		{"Staff", "Sign out", "staff", "DELETE", "/api/session", "", ""},
@@ -140,8 +143,11 @@ func TestAPIDocumentation(t *testing.T) {
 			fmt.Fprintf(&doc, "Content-Type: application/json\n\n%s\n", pretty(call.body, 0))
 		}
 		fmt.Fprintf(&doc, "```\n\n```http\nHTTP/1.1 %d\n", r.status)
-		if ct := r.header.Get("Content-Type"); ct == "image/png" {
-			fmt.Fprintf(&doc, "Content-Type: image/png\n\n(%d bytes of PNG)\n", len(r.body))
+		if ct := r.header.Get("Content-Type"); ct == "image/png" || ct == "application/vnd.sqlite3" {
+			fmt.Fprintf(&doc, "Content-Type: %s\n\n(%d bytes)\n", ct, len(r.body))
+		} else if strings.HasPrefix(ct, "text/csv") {
+			lines := strings.SplitN(r.body, "\n", 4)
+			fmt.Fprintf(&doc, "Content-Type: %s\n\n%s\n…\n", ct, strings.Join(lines[:min(3, len(lines))], "\n"))
 		} else if r.body != "" {
 			fmt.Fprintf(&doc, "\n%s\n", pretty(r.body, 2))
 		}

@@ -6,6 +6,7 @@
 //	kiosk config [flags]    print the effective configuration, secrets masked
 //	kiosk version           print the version
 //	kiosk selfcheck         run one order through the core on a scratch database
+//	kiosk restore FILE      put a backup into an empty data directory (--data)
 //	kiosk robot [flags]     play customers and baristas against a running kiosk
 package main
 
@@ -28,6 +29,13 @@ func main() {
 func run(args []string) int {
 	if len(args) > 0 && args[0] == "robot" {
 		return robot.Main(args[1:], os.Stdout, os.Stderr)
+	}
+	if len(args) > 0 && args[0] == "restore" {
+		if err := daemon.Restore(args[1:], daemon.Env, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "kiosk:", err)
+			return 1
+		}
+		return 0
 	}
 	if len(args) > 0 && args[0] == "selfcheck" {
 		if err := daemon.SelfCheck(context.Background(), os.Stdout); err != nil {
