@@ -60,8 +60,9 @@ type Deps struct {
 
 // Server is the HTTP API.
 type Server struct {
-	d   Deps
-	app *fiber.App
+	d     Deps
+	app   *fiber.App
+	stats statsCache
 }
 
 // New builds the Fiber app with every route.
@@ -94,6 +95,7 @@ func New(d Deps) *Server {
 	s.adminRoutes(a)
 	s.displayRoutes(a)
 	s.archiveRoutes(a)
+	s.boothRoutes(a)
 	if d.Printer != nil {
 		s.printerRoutes(a)
 	}

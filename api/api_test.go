@@ -189,6 +189,16 @@ func TestCustomerRoutes(t *testing.T) {
 			other.scan("Kim")
 			return other, v
 		}, method: "GET", path: "/api/orders/{id}", wantStatus: 403, wantCode: "not_your_order"},
+		{name: "my order's journey", setup: queuedOrder, method: "GET", path: "/api/orders/{id}/journey",
+			wantStatus: 200, wantBody: []string{`"type":"Validator.NewOrder"`, `"source":"validator"`, `"type":"OrderManager.WaitingCompletion"`, `"message":"The QR code was valid`},
+			notBody: []string{"userId", "baristaUserId"}},
+		{name: "someone else's journey", setup: func(h *harness) (*client, map[string]string) {
+			_, v := queuedOrder(h)
+			other := h.client()
+			other.scan("Kim")
+			return other, v
+		}, method: "GET", path: "/api/orders/{id}/journey", wantStatus: 403, wantCode: "not_your_order"},
+		{name: "the current broadcast", setup: anon, method: "GET", path: "/api/broadcast", wantStatus: 200, wantBody: []string{`"text":""`}},
 		{name: "my history", setup: queuedOrder, method: "GET", path: "/api/orders/mine",
 			wantStatus: 200, wantBody: []string{`"orders":[{"id":"{id}"`}},
 		{name: "cancel my queued order", setup: queuedOrder, method: "POST", path: "/api/orders/{id}/cancel",
@@ -264,6 +274,15 @@ func TestStaffRoutes(t *testing.T) {
 			wantEvents: []string{evConfig, events.TypeBoothClosing}},
 		{name: "a customer cannot close the booth", setup: queuedOrder, method: "POST", path: "/api/booth/close",
 			wantStatus: 401, wantCode: "unauthorized"},
+		{name: "the day's figures", setup: baristaWith("ready"), method: "GET", path: "/api/stats",
+			wantStatus: 200, wantBody: []string{`"boothDay":1`, `"completed":1`, `"topDrinks":[{"name":"Caffè Latte","count":1}]`}},
+		{name: "figures of a day that never was", setup: barista, method: "GET", path: "/api/stats?boothDay=7",
+			wantStatus: 404, wantCode: "not_found"},
+		{name: "broadcast to everyone waiting", setup: barista, method: "POST", path: "/api/broadcast",
+			body: `{"text":"Grinder down, five minutes"}`, wantStatus: 200, wantBody: []string{`"text":"Grinder down, five minutes"`},
+			wantEvents: []string{events.TypeBroadcast}},
+		{name: "a customer cannot broadcast", setup: queuedOrder, method: "POST", path: "/api/broadcast",
+			body: `{"text":"free coffee"}`, wantStatus: 401, wantCode: "unauthorized"},
 		{name: "sign out", setup: barista, method: "DELETE", path: "/api/session", wantStatus: 204},
 	})
 }

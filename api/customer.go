@@ -92,6 +92,9 @@ type customerOrder struct {
 	BaristaID string `json:"baristaId,omitempty"`
 	EndedBy   string `json:"endedBy,omitempty"`
 	Position  int    `json:"position,omitempty"`
+	// EstimatedWaitSeconds is a guess, from the day's pace, of the time
+	// until the drink is ready; absent while there is too little to go on.
+	EstimatedWaitSeconds int `json:"estimatedWaitSeconds,omitempty"`
 }
 
 func (s *Server) forCustomer(c *fiber.Ctx, o order.Order) (customerOrder, error) {
@@ -99,7 +102,9 @@ func (s *Server) forCustomer(c *fiber.Ctx, o order.Order) (customerOrder, error)
 	if err != nil {
 		return customerOrder{}, err
 	}
-	return customerOrder{Order: o, Position: pos}, nil
+	v := customerOrder{Order: o, Position: pos}
+	s.estimate(c, &v)
+	return v, nil
 }
 
 type openRequest struct {

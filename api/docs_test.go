@@ -69,6 +69,10 @@ func docCalls() []docCall {
 		{"Archive", "Download a whole backup", "admin", "GET", "/api/backup", "", "A consistent copy of the database (menu, settings, accounts, history), taken while the kiosk serves; `kiosk restore --data DIR FILE` puts it into a fresh box."},
 		{"Archive", "The day's orders as CSV", "staff", "GET", "/api/export/orders.csv?boothDay=1", "", "Today's booth day, or `?boothDay=N` for another. Waits are measured on the kiosk's running time. Text a spreadsheet would run as a formula starts with an apostrophe."},
 		{"Archive", "The event log as CSV", "admin", "GET", "/api/export/events.csv", "", ""},
+		{"Booth", "The day's figures", "staff or a display", "GET", "/api/stats", "", "Computed from the event log: drinks per hour, waits from order to ready (overall, per drink, and each drink's last ten), top drinks and options, cancellations and timeouts by cause, refusals by reason. Waits are on the running time, right across clock jumps. `?boothDay=N` for an earlier day."},
+		{"Booth", "An order's journey", "the order's customer, or staff", "GET", "/api/orders/{id}/journey", "", "Every event of the order: what happened, when (`afterMs` since the scan), which part of the kiosk did it (`source`) and why (`message`). No one else's ids."},
+		{"Booth", "Broadcast to everyone waiting", "staff", "POST", "/api/broadcast", `{"text":"Grinder down, five minutes"}`, "Shown on every waiting phone and the display (topic `kiosk/public/broadcast`) until the next message; `{\"text\":\"\"}` takes it down."},
+		{"Booth", "The current broadcast", "anyone", "GET", "/api/broadcast", "", ""},
 		{"Closing", "Close the booth", "staff", "POST", "/api/booth/close", "", "The end of the day (also the long press of the booth's button): the shop closes to new orders at once; the open orders may finish or time out; then the database is checkpointed and backed up into the data directory's `backups/` (and copied to `--backup-dirs`, e.g. a USB drive), and the state becomes `closed`: safe to unplug. Opening the shop again ends it."},
 		{"Closing", "Where closing stands", "staff", "GET", "/api/booth/close", "", "`state` is `open`, `closing` (with `openOrders` still to end) or `closed` (with the `backup`)."},
 		{"Staff", "Sign out", "staff", "DELETE", "/api/session", "", ""},
@@ -90,7 +94,7 @@ func TestAPIDocumentation(t *testing.T) {
 		switch call.who {
 		case "anyone", "a phone", "the order's customer", "the order's customer, or staff", "a phone, staff or a display":
 			c = phone
-		case "the screen on the box (loopback only)", "a display or staff":
+		case "the screen on the box (loopback only)", "a display or staff", "staff or a display":
 			c = box
 		case "a display with a pairing code":
 			c = h.client().csrf()

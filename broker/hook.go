@@ -26,6 +26,8 @@ const (
 	TopicShop        = "kiosk/public/shop"
 	TopicQueue       = "kiosk/public/queue"
 	TopicQR          = "kiosk/display/qr"
+	// TopicBroadcast is staff's message to everyone waiting, retained.
+	TopicBroadcast = "kiosk/public/broadcast"
 	// TopicPrinter is the ticket printer's state, retained, for staff.
 	TopicPrinter = "kiosk/staff/printer"
 )
@@ -185,9 +187,9 @@ func mayRead(a access.Actor, topic string) bool {
 	case a.IsStaff():
 		return true
 	case a.Role == access.Display:
-		return topic == TopicShop || topic == TopicQueue || topic == TopicQR
+		return topic == TopicShop || topic == TopicQueue || topic == TopicQR || topic == TopicBroadcast
 	case a.Role == access.Customer:
-		return topic == TopicShop || topic == TopicQueue ||
+		return topic == TopicShop || topic == TopicQueue || topic == TopicBroadcast ||
 			topic == CustomerEventsTopic(a.ID) || topic == CustomerOrderTopic(a.ID)
 	}
 	return false

@@ -176,6 +176,8 @@ func (b *Broker) handle(ctx context.Context, e events.Event) (err error) {
 		return b.publishQR(ctx) // the period or the drinks per code may have changed
 	case events.TypeBoothDayStarted:
 		return b.publishShop(ctx)
+	case events.TypeBroadcast:
+		return b.publishNotice(ctx)
 	}
 	return nil
 }
@@ -246,6 +248,15 @@ func (b *Broker) publishRetained(topic string, v any) error {
 	}
 	b.publish(topic, payload, true)
 	return nil
+}
+
+// publishNotice retains staff's current message to everyone waiting.
+func (b *Broker) publishNotice(ctx context.Context) error {
+	n, err := b.deps.Shop.CurrentNotice(ctx)
+	if err != nil {
+		return err
+	}
+	return b.publishRetained(TopicBroadcast, n)
 }
 
 // PublishPrinter retains the ticket printer's state on TopicPrinter, where
@@ -417,6 +428,9 @@ func (b *Broker) rebuild(ctx context.Context) error {
 		return err
 	}
 	if err := b.publishQR(ctx); err != nil {
+		return err
+	}
+	if err := b.publishNotice(ctx); err != nil {
 		return err
 	}
 	customers, err := b.customersToday(ctx)

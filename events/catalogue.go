@@ -35,6 +35,7 @@ const (
 	TypeBoothDayStarted  = "ConfigService.BoothDayStarted"
 	TypeBoothClosing     = "ConfigService.BoothClosing"
 	TypeBoothClosed      = "ConfigService.BoothClosed"
+	TypeBroadcast        = "ConfigService.Broadcast"
 )
 
 // Detail is the typed body of an event. Each detail type of the catalogue
@@ -106,6 +107,9 @@ var catalogue = []Entry{
 	{TypeBoothDayStarted, 1, SourceConfigService,
 		"Staff started a new booth day: order numbers start again at 1.",
 		func() Detail { return &BoothDayStarted{} }},
+	{TypeBroadcast, 1, SourceConfigService,
+		"Staff sent a message to every waiting customer and the display (an empty one takes it down).",
+		func() Detail { return &Broadcast{} }},
 	{TypeBoothClosing, 1, SourceConfigService,
 		"Staff are closing the booth: no new orders; those open may finish or time out.",
 		func() Detail { return &BoothClosing{} }},
@@ -339,6 +343,14 @@ type BoothDayStarted struct {
 	Message  string `json:"message"`
 }
 
+// Broadcast (ConfigService.Broadcast): a message from staff to everyone
+// waiting, e.g. "grinder down, five minutes"; empty takes it down.
+type Broadcast struct {
+	Text    string `json:"text"`
+	ActorID string `json:"actorId"`
+	Message string `json:"message"`
+}
+
 // BoothClosing (ConfigService.BoothClosing): closing the booth has begun.
 type BoothClosing struct {
 	ActorID    string `json:"actorId"`
@@ -370,6 +382,7 @@ func (*OrderCollected) DetailType() string   { return TypeOrderCollected }
 func (*ConfigChanged) DetailType() string    { return TypeConfigChanged }
 func (*BoothDayStarted) DetailType() string  { return TypeBoothDayStarted }
 func (*BoothClosing) DetailType() string     { return TypeBoothClosing }
+func (*Broadcast) DetailType() string        { return TypeBroadcast }
 func (*BoothClosed) DetailType() string      { return TypeBoothClosed }
 
 func (d *NewOrder) orderRef() string         { return d.OrderID }
@@ -555,5 +568,16 @@ func (d *BoothClosing) Validate() error {
 func (d *BoothClosed) Validate() error {
 	var c check
 	c.need(d.Backup != "", "backup")
+	return c.err()
+}
+
+// MaxBroadcastRunes bounds a broadcast, so it fits a phone and the display.
+const MaxBroadcastRunes = 140
+
+// Validate checks the required fields.
+func (d *Broadcast) Validate() error {
+	var c check
+	c.need(d.ActorID != "", "actorId")
+	c.need(len([]rune(d.Text)) <= MaxBroadcastRunes, "text")
 	return c.err()
 }

@@ -288,3 +288,27 @@ func TestBoothSettings(t *testing.T) {
 		t.Fatalf("refused changes changed the booth: %+v", got)
 	}
 }
+
+func TestBroadcast(t *testing.T) {
+	_, s := setup(t)
+	ctx := context.Background()
+	if n, _ := s.CurrentNotice(ctx); n.Text != "" {
+		t.Fatalf("a notice before any: %+v", n)
+	}
+	if _, err := s.Broadcast(ctx, barista, "  Grinder down,  five minutes "); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.CurrentNotice(ctx); n.Text != "Grinder down, five minutes" {
+		t.Fatalf("notice %+v", n)
+	}
+	if _, err := s.Broadcast(ctx, customer, "free coffee!"); !errors.Is(err, apperr.Forbidden) {
+		t.Fatalf("a customer broadcast: %v", err)
+	}
+	if _, err := s.Broadcast(ctx, barista, strings.Repeat("x", 141)); !errors.Is(err, apperr.Invalid) {
+		t.Fatalf("a long broadcast: %v", err)
+	}
+	s.Broadcast(ctx, barista, "")
+	if n, _ := s.CurrentNotice(ctx); n.Text != "" {
+		t.Fatalf("after taking it down: %+v", n)
+	}
+}
