@@ -17,6 +17,7 @@ import (
 	"github.com/coffeebar/kiosk/apperr"
 	"github.com/coffeebar/kiosk/auth"
 	"github.com/coffeebar/kiosk/events"
+	"github.com/coffeebar/kiosk/health"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/qr"
 	"github.com/coffeebar/kiosk/shop"
@@ -43,6 +44,9 @@ type Deps struct {
 	Health func(ctx context.Context) map[string]error
 	// Pages serves the web apps; nil leaves them out.
 	Pages fiber.Handler
+	// BoxHealth reports the box's state for the staff health page; nil
+	// leaves the route out.
+	BoxHealth func(ctx context.Context) health.Report
 	// Closer closes the booth at the end of the day; nil leaves its routes out.
 	Closer Closer
 	// Printer is the ticket printer; nil leaves its routes out.
@@ -101,6 +105,9 @@ func New(d Deps) *Server {
 	}
 	if d.Closer != nil {
 		s.closeRoutes(a)
+	}
+	if d.BoxHealth != nil {
+		a.Get("/health", s.boxHealth)
 	}
 	if d.TestClock != nil {
 		a.Post("/test/clock", s.advanceClock)
@@ -214,6 +221,14 @@ func (s *Server) needStaff(c *fiber.Ctx) (access.Actor, error) {
 
 // ctx shortens signatures of domain methods taken as values.
 type ctx = context.Context
+
+// boxHealth is the health page's data, for staff.
+func (s *Server) boxHealth(c *fiber.Ctx) error {
+	if _, err := s.needStaff(c); err != nil {
+		return err
+	}
+	return c.JSON(s.d.BoxHealth(c.UserContext()))
+}
 
 // ClockAdvancer is a clock that tests may move forward.
 type ClockAdvancer interface {

@@ -283,6 +283,10 @@ func TestStaffRoutes(t *testing.T) {
 			wantEvents: []string{events.TypeBroadcast}},
 		{name: "a customer cannot broadcast", setup: queuedOrder, method: "POST", path: "/api/broadcast",
 			body: `{"text":"free coffee"}`, wantStatus: 401, wantCode: "unauthorized"},
+		{name: "the box's health", setup: barista, method: "GET", path: "/api/health",
+			wantStatus: 200, wantBody: []string{`"database":{"ok":true`, `"freeBytes":`, `"behind":false`, `"simulated":true`}},
+		{name: "customers do not see the box's health", setup: queuedOrder, method: "GET", path: "/api/health",
+			wantStatus: 401, wantCode: "unauthorized"},
 		{name: "sign out", setup: barista, method: "DELETE", path: "/api/session", wantStatus: 204},
 	})
 }

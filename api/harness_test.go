@@ -20,6 +20,7 @@ import (
 	"github.com/coffeebar/kiosk/hardware"
 	"github.com/coffeebar/kiosk/hardware/escpos"
 	"github.com/coffeebar/kiosk/hardware/printer"
+	"github.com/coffeebar/kiosk/health"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/qr"
 	"github.com/coffeebar/kiosk/shop"
@@ -87,6 +88,10 @@ func newHarness(t testing.TB) *harness {
 	go closer.Run(runCtx)
 	h.srv = New(Deps{Store: h.env.Store, Shop: h.shop, QR: h.qr, Orders: h.orders, Auth: h.auth,
 		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/", Printer: h.tickets, Closer: closer,
+		BoxHealth: func(ctx context.Context) health.Report {
+			return health.Collect(ctx, health.Parts{DB: h.env.DB, DataDir: h.env.Dir, Now: h.env.Clock.Now,
+				RunTime: h.env.Store.RunTime, Printer: func() any { return queue.State() }, LightSimulated: true})
+		},
 		Health: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": h.env.DB.Ping(ctx)}
 		}})

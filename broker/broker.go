@@ -24,6 +24,7 @@ import (
 	mqtt "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
 
+	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/clock"
 	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/order"
@@ -308,4 +309,18 @@ func (h levelHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h levelHandler) WithGroup(name string) slog.Handler {
 	return levelHandler{Handler: h.Handler.WithGroup(name), min: h.min}
+}
+
+// Connected counts the clients connected now, by role: phones (customer),
+// tablets (barista, admin) and displays.
+func (b *Broker) Connected() map[access.Role]int {
+	out := map[access.Role]int{}
+	b.hook.mu.Lock()
+	defer b.hook.mu.Unlock()
+	for _, s := range b.hook.sessions {
+		if s.cl != nil && !s.cl.Closed() {
+			out[s.actor.Role]++
+		}
+	}
+	return out
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/coffeebar/kiosk/hardware/escpos"
 	"github.com/coffeebar/kiosk/hardware/gpio"
 	"github.com/coffeebar/kiosk/hardware/printer"
+	"github.com/coffeebar/kiosk/health"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/qr"
 	"github.com/coffeebar/kiosk/sdnotify"
@@ -138,6 +139,17 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if cfg.MQTTWSAddr != "" {
 		mqttURL = "ws://" + hostOf(publicURL) + ":" + portOf(cfg.MQTTWSAddr) + "/mqtt"
 	}
+	hw := gpio.Settings{LightPin: cfg.LightPin, LightActiveLow: cfg.LightLowOn, ButtonPin: cfg.ButtonPin}
+	light, button, err := gpio.Open(hw, gpio.Options{Clock: clk, Logger: log})
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("the ready light: %w", err)
+	}
+	if err := hardware.FollowReady(ctx, store, orders, shopSvc, light, log); err != nil {
+		ln.Close()
+		return err
+	}
+
 	var portal *captive.Portal
 	if cfg.Captive {
 		if portal, err = captive.New(captive.Config{PortalURL: publicURL, OwnHosts: splitList(cfg.OwnHosts), Clock: clk, Log: log}); err != nil {
@@ -153,7 +165,22 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		TestClock: testClockOrNil(testClock),
 		Printer:   printerOrNil(tickets),
 		Closer:    closer,
-		Before:    portalHandler(portal),
+		BoxHealth: func(ctx context.Context) health.Report {
+			parts := health.Parts{DB: db, DataDir: cfg.DataDir, Now: clk.Now, RunTime: store.RunTime,
+				LightSimulated: light.Simulated(),
+				Clients: func() map[string]int {
+					out := map[string]int{}
+					for role, n := range brk.Connected() {
+						out[string(role)] = n
+					}
+					return out
+				}}
+			if queue != nil {
+				parts.Printer = func() any { return queue.State() }
+			}
+			return health.Collect(ctx, parts)
+		},
+		Before: portalHandler(portal),
 		OnCustomer: func(ip string) {
 			if portal != nil {
 				portal.Allow(ip)
@@ -163,17 +190,6 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 			return map[string]error{"database": db.Ping(ctx), "broker": brk.Healthy()}
 		},
 	})
-
-	hw := gpio.Settings{LightPin: cfg.LightPin, LightActiveLow: cfg.LightLowOn, ButtonPin: cfg.ButtonPin}
-	light, button, err := gpio.Open(hw, gpio.Options{Clock: clk, Logger: log})
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("the ready light: %w", err)
-	}
-	if err := hardware.FollowReady(ctx, store, orders, shopSvc, light, log); err != nil {
-		ln.Close()
-		return err
-	}
 
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
