@@ -1,10 +1,12 @@
 // The admin app against the real kiosk: admins only, the menu editor (add,
-// reorder, a problem shown at its field), the settings, staff accounts with
-// the last-admin rule, pairing a display, and the live event stream.
+// reorder, a problem shown at its field), the settings, the booth's Wi-Fi
+// (and the display showing its join code), staff accounts with the
+// last-admin rule, pairing a display, the ticket printer with a ticket's
+// preview, and the live event stream.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, adminPassword, launchBrowser, newPage, shot, startKiosk, waitFor } from './harness.mjs';
+import { Client, adminPassword, launchBrowser, monitor, newPage, shot, startKiosk, waitFor } from './harness.mjs';
 
 /** @type {Awaited<ReturnType<typeof startKiosk>>} */
 let kiosk;
@@ -152,6 +154,96 @@ describe('the admin app', () => {
     await page.getByText('Every display has been signed out.').waitFor();
     const after = await display.call('GET', '/api/display/qr');
     assert.ok(after.status === 401 || after.status === 403, `status ${after.status}`);
+  });
+
+  it('shows the ticket printer and a recent ticket as printed', async () => {
+    // A barista makes an order: its ticket prints to the kiosk's file printer.
+    const phone = new Client(kiosk.base);
+    const { code } = await kiosk.qr();
+    const o = await phone.must('POST', '/api/orders', { code, name: 'Zoë' });
+    await phone.must('PUT', `/api/orders/${o.id}/drink`, { drinkId: 'latte', options: [] });
+    const { jobs: before } = await kiosk.admin.must('GET', '/api/printer');
+    await kiosk.admin.must('POST', `/api/orders/${o.id}/make`);
+    const job = await waitFor('the ticket to print', async () => {
+      const { jobs } = await kiosk.admin.must('GET', '/api/printer');
+      return jobs.find((/** @type {{id: number, printed: boolean}} */ j) => j.printed && !before.some((/** @type {{id: number}} */ b) => b.id === j.id));
+    });
+
+    await page.getByRole('link', { name: 'Tickets' }).click();
+    await page.getByRole('heading', { name: 'Ticket printer' }).waitFor();
+    await page.locator('.tickets .printer-badge').getByText('Printer: ok').waitFor();
+    const row = page.getByRole('button', { name: new RegExp(`^Ticket ${job.id}: `) });
+    await row.waitFor();
+    assert.equal(await row.getAttribute('aria-pressed'), 'true', 'the newest ticket is shown');
+    await row.getByText('Printed').waitFor();
+
+    const image = page.locator('.ticket-preview img');
+    assert.equal(await image.getAttribute('src'), `/api/printer/jobs/${job.id}/preview.png`);
+    await waitFor('the ticket image to load', async () =>
+      image.evaluate((/** @type {HTMLImageElement} */ img) => img.complete && img.naturalWidth > 0));
+    const width = await image.evaluate((/** @type {HTMLImageElement} */ img) => img.naturalWidth);
+    assert.equal(width, 384, 'a 58 mm ticket is 384 printer dots wide');
+    // Its text, for screen readers, is the ticket's own words (the name in
+    // double-width letters, which the text shows spaced out).
+    const text = page.locator('.ticket-preview pre');
+    await waitFor('the ticket text', async () => (await text.textContent())?.replace(/\s+/g, '').includes('Zoë'));
+    assert.match((await text.textContent()) ?? '', /Latte/);
+    await shot(page, 'admin-tickets');
+  });
+
+  it('sets the booth Wi-Fi, and the display shows a code that joins it', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const booth = page.locator('form.booth-form');
+    await booth.getByRole('heading', { name: 'Booth' }).waitFor();
+    await booth.getByLabel('Wi-Fi name').fill('CoffeeBar');
+    const password = booth.getByLabel('Wi-Fi password');
+    assert.equal(await password.getAttribute('type'), 'password');
+    await password.fill('short');
+    await booth.getByRole('button', { name: 'Save the booth settings' }).click();
+    await booth.getByText('A Wi-Fi password is 8 to 63 characters, or empty for an open network.').waitFor();
+    assert.equal(await password.getAttribute('aria-invalid'), 'true');
+    assert.equal((await kiosk.admin.must('GET', '/api/config')).booth.wifiSsid, '', 'nothing is sent while a field is wrong');
+
+    await booth.getByRole('button', { name: 'Show password' }).click();
+    assert.equal(await password.getAttribute('type'), 'text');
+    await password.fill('latte-art-42');
+    await booth.getByRole('button', { name: 'Hide password' }).click();
+    assert.equal(await password.getAttribute('type'), 'password');
+
+    // The kiosk's own refusal is shown at the field it names.
+    await booth.getByLabel('Public address').fill('http://coffee.local/');
+    await booth.getByRole('button', { name: 'Save the booth settings' }).click();
+    await booth.getByText('Do not use a .local name', { exact: false }).waitFor();
+    await booth.getByLabel('Public address').fill('');
+
+    await booth.getByRole('button', { name: 'Save the booth settings' }).click();
+    await booth.getByText('Saved.').waitFor();
+    const cfg = await kiosk.admin.must('GET', '/api/config');
+    assert.deepEqual(cfg.booth, { ...cfg.booth, wifiSsid: 'CoffeeBar', wifiPassword: 'latte-art-42', publicUrl: '' });
+    await shot(page, 'admin-booth');
+
+    // A display, paired the way an admin pairs one.
+    const { url } = await kiosk.admin.must('POST', '/api/displays/pairings');
+    const display = await newPage(browser, monitor);
+    await display.goto(url);
+    const join = display.locator('.wifi-join');
+    await join.getByText('Join the Wi-Fi: CoffeeBar').waitFor();
+    const image = join.getByRole('img', { name: 'QR code to join the Wi-Fi CoffeeBar' });
+    assert.match((await image.getAttribute('src')) ?? '', /^\/api\/display\/wifi\.png\?size=\d+&v=CoffeeBar$/);
+    await waitFor('the Wi-Fi code to load', async () =>
+      image.evaluate((/** @type {HTMLImageElement} */ img) => img.complete && img.naturalWidth > 0));
+    await shot(display, 'display-wifi');
+
+    // Without a Wi-Fi name, the display shows no join code.
+    await booth.getByLabel('Wi-Fi name').fill('');
+    await booth.getByLabel('Wi-Fi password').fill('');
+    await booth.getByRole('button', { name: 'Save the booth settings' }).click();
+    await booth.getByText('Saved.').waitFor();
+    await waitFor('the join code to go', async () => (await join.count()) === 0);
+    await display.locator('.qr-panel').waitFor();
+    const errors = display.errors.filter((e) => !e.includes('Failed to load resource'));
+    assert.deepEqual(errors, []);
+    await display.context().close();
   });
 
   it('shows the event stream live, filtered by type and by order', async () => {

@@ -1,8 +1,9 @@
 // The barista app on two tablets against the real kiosk: sign-in, the
 // columns, make and undo, the held completion and its undo, handing over,
 // cancelling after a confirmation, a race between two tablets, the shop
-// switch, sold out, the batch view, a new booth day, and catching up after
-// the connection drops. Customers order through the API, as their phones would.
+// switch, sold out, the batch view, a new booth day, catching up after the
+// connection drops, and the ticket printer's badge and reprints. Customers
+// order through the API, as their phones would.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -242,6 +243,39 @@ describe('the barista app', () => {
     const o = await order('Gus', 'americano');
     await kim.context().setOffline(false);
     await card(column(kim, 'new'), o.number).waitFor({ timeout: 30_000 });
+  });
+
+  it('shows the ticket printer and reprints a ticket from Making and Ready', async () => {
+    // The kiosk's default printer writes tickets into its data directory:
+    // once a ticket has printed, it is ok.
+    const o = await order('Hal', 'latte');
+    /** @returns {Promise<{id: number, label: string, printed: boolean}[]>} */
+    const jobs = async () => (await kiosk.admin.must('GET', '/api/printer')).jobs;
+    const newest = Math.max(0, ...(await jobs()).map((j) => j.id));
+    await card(column(kim, 'new'), o.number).getByRole('button', { name: 'Make', exact: true }).click();
+    const making = card(column(kim, 'making'), o.number);
+    await making.waitFor();
+    const badge = kim.locator('.barista-bar .printer-badge');
+    await badge.getByText('Printer: ok').waitFor();
+    assert.equal(await badge.getAttribute('data-health'), 'ok');
+    assert.equal(await kim.locator('.printer-warning').count(), 0, 'no warning while the printer is ok');
+    await waitFor('the ticket to print', async () => (await jobs()).some((j) => j.id > newest && j.printed));
+
+    const jobCount = async () => (await jobs()).length;
+    const before = await jobCount();
+    await making.getByRole('button', { name: 'Reprint ticket' }).click();
+    await kim.locator('.notice').getByText(`The ticket for order ${o.number} is on its way to the printer.`).waitFor();
+    await waitFor('one more ticket', async () => (await jobCount()) === before + 1);
+    await shot(kim, 'barista-printer-reprint');
+
+    // From Ready too.
+    await making.getByRole('button', { name: 'Ready', exact: true }).click();
+    const ready = card(column(kim, 'ready'), o.number);
+    await ready.waitFor({ timeout: 15_000 });
+    await ready.getByRole('button', { name: 'Reprint ticket' }).click();
+    await waitFor('another ticket', async () => (await jobCount()) === before + 2);
+    await ready.getByRole('button', { name: 'Handed over' }).click();
+    await waitFor('the card to leave', async () => (await card(kim, o.number).count()) === 0);
   });
 
   it('starts a new booth day after a confirmation', async () => {

@@ -7,15 +7,18 @@ import { useNotice } from '../../lib/staff/hooks';
 import { asStaffEvent, useStaffLive } from '../../lib/staff/live';
 import { isSignedOut, signOut } from '../../lib/staff/session';
 import type { Config, StaffEvent, StaffSession } from '../../lib/staff/types';
+import { usePrinter } from '../../lib/staff/usePrinter';
 import { Shell } from '../../lib/ui/Shell';
+import { BoothForm } from './BoothForm';
 import { Displays } from './Displays';
 import { EventStream } from './EventStream';
 import { lastSeq, merge, readRecent } from './eventLog';
 import { MenuEditor } from './MenuEditor';
 import { SettingsForm } from './SettingsForm';
 import { StaffAccounts } from './StaffAccounts';
+import { Tickets } from './Tickets';
 
-const sections = ['menu', 'settings', 'staff', 'displays', 'events'] as const;
+const sections = ['menu', 'settings', 'staff', 'displays', 'tickets', 'events'] as const;
 type Section = (typeof sections)[number];
 
 const sectionKey = {
@@ -23,8 +26,13 @@ const sectionKey = {
   settings: 'admin.nav.settings',
   staff: 'admin.nav.staff',
   displays: 'admin.nav.displays',
+  tickets: 'admin.nav.tickets',
   events: 'admin.nav.events',
 } as const;
+
+// The events after which the kiosk prints a ticket (when a barista makes the
+// order, or when it is queued with --ticket-when queued).
+const ticketEvents = new Set(['OrderManager.MakeOrder', 'OrderProcessor.WaitingCompletion']);
 
 function initialSection(): Section {
   const hash = globalThis.location?.hash.slice(1) ?? '';
@@ -37,7 +45,10 @@ export interface AdminPageProps {
   onSignedOut: () => void;
 }
 
-/** AdminPage is the signed-in admin app: menu, settings, staff, displays and the event stream. */
+/**
+ * AdminPage is the signed-in admin app: menu, settings and the booth, staff,
+ * displays, the ticket printer and the event stream.
+ */
 export function AdminPage({ session, onSignedOut }: AdminPageProps) {
   const [section, setSection] = useState<Section>(initialSection);
   const [config, setConfig] = useState<Config | null>(null);
@@ -54,6 +65,8 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
     else live.current.showNotice(errorText(error), 'error');
   }, []);
   const onNotice = useCallback((text: string) => live.current.showNotice(text), []);
+  const printer = usePrinter(onError);
+  const readPrinter = printer.read;
 
   // Reads the configuration, and the log from the last event seen (all of
   // the recent history the first time): at sign-in and after a reconnect.
@@ -74,11 +87,24 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
 
   useEffect(() => {
     void catchUp();
-  }, [catchUp]);
+    void readPrinter();
+  }, [catchUp, readPrinter]);
+
+  // A change of the printer's state (a ticket queued, printed or failing),
+  // or an event that prints a ticket, changes the list of tickets: read it
+  // again a moment later, once for a burst of them.
+  const printerState = printer.state;
+  const [ticketNews, setTicketNews] = useState(0);
+  useEffect(() => {
+    if (!printerState && ticketNews === 0) return;
+    const id = setTimeout(() => void readPrinter(), 1000);
+    return () => clearTimeout(id);
+  }, [printerState, ticketNews, readPrinter]);
 
   const connection = useStaffLive(true, {
     onEvent: (event) => {
       setEvents((list) => merge(list, [event]));
+      if (ticketEvents.has(event.type)) setTicketNews((n) => n + 1);
       const d = event.detail;
       if (event.type === 'ConfigService.ConfigChanged') {
         setConfig((c) => (c ? fromConfigEvent(c, d) : c));
@@ -88,12 +114,17 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
       }
     },
     onShop: (shop) => setConfig((c) => (c ? fromShopState(c, shop) : c)),
-    onOnline: () => void catchUp(),
+    onPrinter: printer.fromTopic,
+    onOnline: () => {
+      void catchUp();
+      void readPrinter();
+    },
     onSignedOut: () => live.current.onSignedOut(),
   });
 
   const go = (s: Section) => {
     setSection(s);
+    if (s === 'tickets') void readPrinter();
     history.replaceState(null, '', `#${s}`);
   };
 
@@ -147,11 +178,20 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
       ) : section === 'menu' ? (
         <MenuEditor menu={config.menu} onSaved={setConfig} onError={onError} />
       ) : section === 'settings' ? (
-        <SettingsForm settings={config.settings} onSaved={setConfig} onError={onError} />
+        <>
+          <SettingsForm settings={config.settings} onSaved={setConfig} onError={onError} />
+          {config.booth ? (
+            <BoothForm booth={config.booth} onSaved={setConfig} onError={onError} />
+          ) : (
+            <p class="hint">{t('admin.booth.missing')}</p>
+          )}
+        </>
       ) : section === 'staff' ? (
         <StaffAccounts session={session} onError={onError} onNotice={onNotice} />
       ) : section === 'displays' ? (
         <Displays onError={onError} onNotice={onNotice} />
+      ) : section === 'tickets' ? (
+        <Tickets printer={printer} />
       ) : (
         <EventStream
           events={events}

@@ -8,9 +8,11 @@ import { errorCode, errorText } from '../../lib/staff/errors';
 import { monotonicNow, useNotice, useNow } from '../../lib/staff/hooks';
 import { rememberedId, rememberId } from '../../lib/staff/identity';
 import { useStaffLive } from '../../lib/staff/live';
+import { PrinterBadge, PrinterWarning } from '../../lib/staff/PrinterBadge';
 import { createSeen } from '../../lib/staff/seen';
 import { isSignedOut, signOut } from '../../lib/staff/session';
 import type { Account, Config, Order, StaffEvent, StaffSession } from '../../lib/staff/types';
+import { usePrinter } from '../../lib/staff/usePrinter';
 import { Shell } from '../../lib/ui/Shell';
 import { batches } from './batch';
 import {
@@ -53,7 +55,10 @@ export interface BaristaPageProps {
   onSignedOut: () => void;
 }
 
-/** BaristaPage is the signed-in barista app: the board, the shop switch and the sold-out switches. */
+/**
+ * BaristaPage is the signed-in barista app: the board, the shop switch, the
+ * sold-out switches, and the ticket printer's state with a reprint on cards.
+ */
 export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
   const isAdmin = session.role === 'admin';
   const now = useNow(1000);
@@ -88,6 +93,9 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
     }
     live.current.showNotice(errorText(error), 'error');
   }, []);
+
+  const printer = usePrinter(handleError);
+  const readPrinter = printer.read;
 
   // refresh reads the board and the configuration over HTTP: at sign-in, when
   // the live connection is (back) online, and when an event names an order
@@ -130,6 +138,10 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  useEffect(() => {
+    void readPrinter();
+  }, [readPrinter]);
 
   // An admin can read the staff list: it names the baristas and says which account is this one.
   useEffect(() => {
@@ -185,7 +197,11 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
       }
       setConfig((c) => (c ? fromShopState(c, shop) : c));
     },
-    onOnline: () => void refresh(),
+    onPrinter: printer.fromTopic,
+    onOnline: () => {
+      void refresh();
+      void readPrinter();
+    },
     onSignedOut: () => live.current.onSignedOut(),
   });
 
@@ -307,6 +323,32 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
     }
   };
 
+  // A ticket goes to the printer's queue; it prints when the printer can.
+  const reprint = async (card: Card) => {
+    const key = `reprint:${card.id}`;
+    setCardBusy(key, true);
+    try {
+      await api<{ jobId: number }>('POST', `/api/orders/${encodeURIComponent(card.id)}/reprint`);
+      showNotice(t('barista.reprinted', { number: card.number }));
+    } catch (error) {
+      handleError(error);
+    } finally {
+      setCardBusy(key, false);
+    }
+  };
+
+  const reprintButton = (card: Card) =>
+    printer.absent ? null : (
+      <button
+        type="button"
+        class="big secondary reprint"
+        disabled={busy.has(`reprint:${card.id}`)}
+        onClick={() => void reprint(card)}
+      >
+        {t('barista.action.reprint')}
+      </button>
+    );
+
   const toggleShop = async () => {
     const open = !openSwitch.open;
     setOpenSwitch((s) => request(s, open));
@@ -417,6 +459,7 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
             >
               {t('barista.action.cancel')}
             </button>
+            {reprintButton(card)}
           </>
         )}
       </OrderCard>
@@ -451,6 +494,7 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
         <button type="button" class="big secondary" onClick={() => setAsking({ kind: 'newDay' })}>
           {t('barista.day.new')}
         </button>
+        {printer.state && !printer.absent && <PrinterBadge state={printer.state} />}
         <span class="barista-user">{t('barista.signedInAs', { name: session.username })}</span>
         <button type="button" class="big secondary" onClick={() => void doSignOut()}>
           {t('staff.signOut')}
@@ -458,6 +502,7 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
       </div>
 
       <div class="barista-notices">
+        {printer.state && !printer.absent && <PrinterWarning state={printer.state} />}
         <p class={`notice${notice ? ` notice-${notice.kind}` : ''}`} role="status" aria-live="polite">
           {notice?.text ?? ''}
         </p>
@@ -593,6 +638,7 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
                   <button type="button" class="big" disabled={busy.has(card.id)} onClick={() => void act('collect', card)}>
                     {t('barista.action.collect')}
                   </button>
+                  {reprintButton(card)}
                 </OrderCard>
               ))}
             </ul>

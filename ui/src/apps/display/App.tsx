@@ -11,16 +11,20 @@ import {
   asQR,
   asQueue,
   asShopOpen,
+  asWifi,
   clockAtLeast,
   clockFromDate,
   kioskNow,
   qrImageSize,
   qrView,
   splitQueue,
+  wifiImageSize,
+  wifiImageUrl,
   type KioskClock,
   type QRState,
   type QRView,
   type QueueEntry,
+  type WifiState,
 } from './model';
 
 /** The topics the display follows; the kiosk puts no private data on them. */
@@ -49,6 +53,8 @@ interface Live {
   queueAt: number;
   open: boolean | null;
   clock: KioskClock | null;
+  /** The booth's Wi-Fi, from the QR topic; null when none is set. */
+  wifi: WifiState | null;
 }
 
 // A pairing code works once: after it has signed the screen in, a reload
@@ -86,7 +92,14 @@ async function signIn(): Promise<SignIn> {
 export function App() {
   const [status, setStatus] = useState<SignIn>('checking');
   const [credentials, setCredentials] = useState<Credentials | null>(null);
-  const [live, setLive] = useState<Live>({ qr: null, queue: [], queueAt: monotonicNow(), open: null, clock: null });
+  const [live, setLive] = useState<Live>({
+    qr: null,
+    queue: [],
+    queueAt: monotonicNow(),
+    open: null,
+    clock: null,
+    wifi: null,
+  });
   // Bumped by every message per topic, so a slower HTTP read never overwrites newer news.
   const generation = useRef<Record<string, number>>({});
   const bump = (topic: string) => {
@@ -136,7 +149,12 @@ export function App() {
         const clock = clockFromDate(qrR.value.date, qrR.value.at) ?? next.clock;
         const qr = asQR(qrR.value.body);
         next.clock = clock;
-        if (qr && unchanged(topicQR)) next.qr = qr;
+        if (qr && unchanged(topicQR)) {
+          next.qr = qr;
+          // The HTTP answer may not name the Wi-Fi; then the topic's word stands.
+          const body = qrR.value.body;
+          if (typeof body === 'object' && body !== null && 'wifi' in body) next.wifi = asWifi(body) ?? null;
+        }
         if (next.qr) next.clock = clockAtLeast(next.clock, next.qr.startsAt, qrR.value.at);
       }
       if (queueR.status === 'fulfilled' && unchanged(topicQueue)) {
@@ -157,7 +175,8 @@ export function App() {
       const qr = asQR(message.detail);
       if (!qr) return;
       bump(topic);
-      setLive((s) => ({ ...s, qr, clock: clockAtLeast(s.clock, qr.startsAt, at) }));
+      const wifi = asWifi(message.detail) ?? null;
+      setLive((s) => ({ ...s, qr, wifi, clock: clockAtLeast(s.clock, qr.startsAt, at) }));
     } else if (topic === topicQueue) {
       const queue = asQueue(message.detail);
       if (!queue) return;
@@ -208,7 +227,7 @@ export function App() {
     const elapsed = now - live.queueAt;
     body = (
       <div class="display-grid">
-        <QRPanel view={view} />
+        <QRPanel view={view} wifi={live.wifi} />
         <QueueColumn
           id="preparing"
           title={t('display.preparing')}
@@ -263,7 +282,7 @@ function useQRPixels(): [number, (el: HTMLElement | null) => void] {
   return [size, setEl];
 }
 
-function QRPanel({ view }: { view: QRView }) {
+function QRPanel({ view, wifi }: { view: QRView; wifi: WifiState | null }) {
   const [pixels, measureRef] = useQRPixels();
   return (
     <section class="display-panel qr-panel" aria-labelledby="qr-title" data-qr={view.kind}>
@@ -301,12 +320,25 @@ function QRPanel({ view }: { view: QRView }) {
           </p>
         </div>
       )}
-      {/*
-        Reserved: a small QR code that joins the booth's Wi-Fi belongs here,
-        below the ordering code. The kiosk has no setting for the network's
-        name and password yet, so nothing is drawn until it has one.
-      */}
+      {/* Phones must be on the booth's Wi-Fi to order: a small code joins it. */}
+      {wifi && view.kind !== 'loading' && <WifiJoin wifi={wifi} pixels={wifiImageSize(pixels)} />}
     </section>
+  );
+}
+
+// WifiJoin is the small code that joins the booth's Wi-Fi, with its name in words.
+function WifiJoin({ wifi, pixels }: { wifi: WifiState; pixels: number }) {
+  return (
+    <div class="wifi-join" data-ssid={wifi.ssid}>
+      <img
+        class="wifi-image"
+        src={wifiImageUrl(wifi, pixels)}
+        alt={t('display.wifi.alt', { ssid: wifi.ssid })}
+        width={pixels}
+        height={pixels}
+      />
+      <p class="wifi-text">{t('display.wifi.join', { ssid: wifi.ssid })}</p>
+    </div>
   );
 }
 

@@ -4,6 +4,7 @@ import {
   asQR,
   asQueue,
   asShopOpen,
+  asWifi,
   clockAtLeast,
   clockFromDate,
   hideBeforeEndMs,
@@ -13,6 +14,8 @@ import {
   splitQueue,
   type QRState,
   type QueueEntry,
+  wifiImageSize,
+  wifiImageUrl,
 } from './model';
 
 const start = Date.UTC(2026, 5, 3, 9, 0, 0);
@@ -125,5 +128,22 @@ describe('qrImageSize', () => {
     [512, 0, 512],
   ])('%d css px at ratio %d asks for %d', (css, ratio, want) => {
     expect(qrImageSize(css, ratio)).toBe(want);
+  });
+});
+
+describe('the booth Wi-Fi', () => {
+  it('is named by the QR state, and absent means none', () => {
+    expect(asWifi({ code: 'abc', wifi: { ssid: 'CoffeeBar' } })).toEqual({ ssid: 'CoffeeBar' });
+    expect(asWifi({ code: 'abc' })).toBeNull();
+    expect(asWifi({ code: 'abc', wifi: { ssid: '' } })).toBeNull();
+    expect(asWifi({ code: 'abc', wifi: 'CoffeeBar' })).toBeNull();
+    expect(asWifi(null)).toBeUndefined();
+  });
+
+  it('asks for a small image, fetched again when the network changes', () => {
+    expect(wifiImageSize(512)).toBe(192);
+    expect(wifiImageSize(64)).toBe(128);
+    expect(wifiImageSize(2048)).toBe(704);
+    expect(wifiImageUrl({ ssid: 'Café & Bar' }, 192)).toBe('/api/display/wifi.png?size=192&v=Caf%C3%A9%20%26%20Bar');
   });
 });

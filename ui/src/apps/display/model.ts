@@ -169,3 +169,30 @@ export function qrImageSize(cssPixels: number, devicePixelRatio: number): number
   const want = Math.ceil((cssPixels * Math.max(1, devicePixelRatio)) / 64) * 64;
   return Math.min(2048, Math.max(64, want));
 }
+
+/** The booth's Wi-Fi as the display names it: never its password. */
+export interface WifiState {
+  ssid: string;
+}
+
+/**
+ * asWifi reads the Wi-Fi from the QR state: its name when an admin set one,
+ * null when the state says there is none (the field is absent), undefined
+ * when the value is not a QR state at all.
+ */
+export function asWifi(v: unknown): WifiState | null | undefined {
+  if (!isRecord(v)) return undefined;
+  const wifi = v['wifi'];
+  if (isRecord(wifi) && typeof wifi['ssid'] === 'string' && wifi['ssid'] !== '') return { ssid: wifi['ssid'] };
+  return null;
+}
+
+/** wifiImageSize is the pixel size of the small Wi-Fi code: a third of the ordering code's, at least 128. */
+export function wifiImageSize(qrPixels: number): number {
+  return Math.min(2048, Math.max(128, Math.ceil(qrPixels / 3 / 64) * 64));
+}
+
+/** wifiImageUrl is the Wi-Fi code's address; the name in it fetches a new image when the network changes. */
+export function wifiImageUrl(wifi: WifiState, pixels: number): string {
+  return `/api/display/wifi.png?size=${pixels}&v=${encodeURIComponent(wifi.ssid)}`;
+}

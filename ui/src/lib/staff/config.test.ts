@@ -31,6 +31,14 @@ describe('keeping the configuration current', () => {
     expect(next.settings.maxInFlight).toBe(12);
   });
 
+  it('takes the booth from a ConfigChanged, and keeps it when an older kind of event has none', () => {
+    const booth = { name: 'Bar', publicUrl: '', wifiSsid: 'CoffeeBar', wifiPassword: 'espresso-2026' };
+    const next = fromConfigEvent(config, { changed: 'booth', revision: 4, booth });
+    expect(next.booth).toEqual(booth);
+    expect(fromConfigEvent(next, { changed: 'open', storeOpen: true, revision: 5 }).booth).toEqual(booth);
+    expect(fromConfigEvent(config, { changed: 'open', revision: 5 })).not.toHaveProperty('booth');
+  });
+
   it('ignores an older ConfigChanged', () => {
     expect(fromConfigEvent(config, { storeOpen: true, revision: 2 })).toBe(config);
   });

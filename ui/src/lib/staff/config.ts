@@ -4,7 +4,7 @@
  * (whole values) and the retained kiosk/public/shop state (open, menu,
  * booth day, and part of the settings).
  */
-import type { Config, Drink, Settings } from './types';
+import type { Booth, Config, Drink, Settings } from './types';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -21,7 +21,17 @@ export function fromConfigEvent(config: Config, detail: Record<string, unknown>)
     open: typeof detail['storeOpen'] === 'boolean' ? detail['storeOpen'] : config.open,
     menu: Array.isArray(detail['menu']) ? (detail['menu'] as Drink[]) : config.menu,
     settings: isObject(detail['settings']) ? { ...config.settings, ...(detail['settings'] as Partial<Settings>) } : config.settings,
+    ...boothOf(config, detail['booth']),
   };
+}
+
+// Events written before the kiosk had booth settings carry none: the page keeps its own.
+function boothOf(config: Config, booth: unknown): { booth?: Booth } {
+  if (isObject(booth)) {
+    const str = (k: keyof Booth) => (typeof booth[k] === 'string' ? (booth[k] as string) : (config.booth?.[k] ?? ''));
+    return { booth: { name: str('name'), publicUrl: str('publicUrl'), wifiSsid: str('wifiSsid'), wifiPassword: str('wifiPassword') } };
+  }
+  return config.booth ? { booth: config.booth } : {};
 }
 
 /**

@@ -11,9 +11,13 @@ import { brokerUrl } from '../session/brokerUrl';
 import { isSignedOut } from './session';
 import type { StaffEvent } from './types';
 
-/** The staff topics: every event of the log, and the shop's current state (retained). */
+/**
+ * The staff topics: every event of the log, the shop's current state and the
+ * ticket printer's state (both retained).
+ */
 export const topicStaffEvents = 'kiosk/staff/events';
 export const topicShop = 'kiosk/public/shop';
+export const topicPrinter = 'kiosk/staff/printer';
 
 /** What GET /api/realtime gives a signed-in member of staff. */
 export interface RealtimeCredentials {
@@ -105,6 +109,8 @@ export interface StaffLiveOptions {
   onEvent: (event: StaffEvent) => void;
   /** The retained shop state (kiosk/public/shop), at every connection and change. */
   onShop?: (state: Record<string, unknown>) => void;
+  /** The retained printer state (kiosk/staff/printer), at every connection and change. */
+  onPrinter?: (state: Record<string, unknown>) => void;
   /**
    * Called when the connection is online: the first time and after every
    * reconnect. Events may have been missed, so the page re-reads its state.
@@ -117,7 +123,8 @@ export interface StaffLiveOptions {
 const credentialRetryMs = 5000;
 
 /**
- * useStaffLive follows kiosk/staff/events and kiosk/public/shop while active
+ * useStaffLive follows kiosk/staff/events, kiosk/public/shop and
+ * kiosk/staff/printer while active
  * (signed in). It returns the connection state for the offline banner, or
  * null before the page has its credentials.
  */
@@ -159,12 +166,16 @@ export function useStaffLive(active: boolean, options: StaffLiveOptions): Connec
           url: brokerUrl(setup.creds.url, location),
           username: setup.creds.username,
           password: setup.creds.password,
-          topics: [topicStaffEvents, topicShop],
+          topics: [topicStaffEvents, topicShop, topicPrinter],
           connect: setup.connect,
           onMessage: (message, topic) => {
             const value = unwrapPayload(message);
             if (topic === topicShop) {
               if (typeof value === 'object' && value !== null) latest.current.onShop?.(value as Record<string, unknown>);
+              return;
+            }
+            if (topic === topicPrinter) {
+              if (typeof value === 'object' && value !== null) latest.current.onPrinter?.(value as Record<string, unknown>);
               return;
             }
             const event = asStaffEvent(value);

@@ -71,6 +71,17 @@ export interface Settings {
   readySeconds: number;
 }
 
+/**
+ * The booth itself (PUT /api/booth): its name, the address phones reach it
+ * at (empty: as the kiosk was started), and the Wi-Fi the display offers.
+ */
+export interface Booth {
+  name: string;
+  publicUrl: string;
+  wifiSsid: string;
+  wifiPassword: string;
+}
+
 /** The whole configuration (GET /api/config, and the answer to every change of it). */
 export interface Config {
   open: boolean;
@@ -78,6 +89,8 @@ export interface Config {
   settings: Settings;
   revision: number;
   boothDay: number;
+  /** Absent from a kiosk older than the booth settings. */
+  booth?: Booth;
 }
 
 /** A staff member's role. */

@@ -149,6 +149,8 @@ export default {
     'display.live': 'Live',
     'display.offline': 'Nicht live: Die Anzeige ist vielleicht nicht aktuell',
     'display.connecting': 'Verbindung wird aufgebaut …',
+    'display.wifi.join': 'Ins WLAN: {ssid}',
+    'display.wifi.alt': 'QR-Code für das WLAN {ssid}',
   // --- end display app ---
 
   // --- barista app (tablet) ---
@@ -238,6 +240,28 @@ export default {
       'Ein Getränk antippen, um es als ausverkauft zu markieren, und noch einmal, wenn es wieder da ist. Ausverkaufte Getränke kann niemand bestellen.',
     'barista.soldout.available': 'Verfügbar',
     'barista.soldout.soldOut': 'Ausverkauft',
+    'staff.printer.health.unknown': 'Drucker: noch unbekannt',
+    'staff.printer.health.ok': 'Drucker: bereit',
+    'staff.printer.health.offline': 'Drucker: nicht erreichbar',
+    'staff.printer.health.paper_out': 'Drucker: kein Papier',
+    'staff.printer.health.cover_open': 'Drucker: Deckel offen',
+    'staff.printer.health.error': 'Drucker: Fehler',
+    'staff.printer.waiting': {
+      one: '{count} Bon wartet',
+      other: '{count} Bons warten',
+    },
+    'staff.printer.paperLow': 'Papier geht bald aus',
+    'staff.printer.warning.offline':
+      'Der Bondrucker ist nicht erreichbar: Strom und Kabel prüfen. Bestellungen laufen weiter; Bons warten und werden gedruckt, sobald er wieder da ist.',
+    'staff.printer.warning.paper_out':
+      'Der Bondrucker hat kein Papier mehr: eine neue Rolle einlegen. Bestellungen laufen weiter; Bons warten und werden dann gedruckt.',
+    'staff.printer.warning.cover_open':
+      'Der Deckel des Bondruckers ist offen: schließen. Bestellungen laufen weiter; Bons warten und werden dann gedruckt.',
+    'staff.printer.warning.error':
+      'Der Bondrucker hat ein Problem: prüfen oder aus- und wieder einschalten. Bestellungen laufen weiter; Bons warten und werden gedruckt, sobald er geht.',
+    'staff.printer.detail': 'Einzelheiten: {detail}',
+    'barista.action.reprint': 'Bon nachdrucken',
+    'barista.reprinted': 'Der Bon für Bestellung {number} geht an den Drucker.',
   // --- end barista app ---
 
   // --- admin app ---
@@ -401,6 +425,59 @@ export default {
       one: '{count} älteres Ereignis wird nicht gezeigt. Zum Finden filtern.',
       other: '{count} ältere Ereignisse werden nicht gezeigt. Zum Finden filtern.',
     },
+
+    'admin.nav.tickets': 'Bons',
+    'admin.tickets.title': 'Bondrucker',
+    'admin.tickets.intro':
+      'Der Zustand des Druckers und die letzten Bons, der neueste zuerst. Einen Bon wählen, um ihn so zu sehen, wie er gedruckt wurde.',
+    'admin.tickets.absent': 'Dieser Kiosk hat keinen Bondrucker. Mit --printer gestartet druckt er Bons.',
+    'admin.tickets.empty': 'Noch keine Bons. Ein Bon wird gedruckt, wenn das Team mit einer Bestellung beginnt.',
+    'admin.tickets.refresh': 'Aktualisieren',
+    'admin.tickets.list': 'Letzte Bons',
+    'admin.tickets.job': 'Bon {id}: {label}',
+    'admin.tickets.submitted': 'Gesendet um {time}',
+    'admin.tickets.status.printed': 'Gedruckt',
+    'admin.tickets.status.waiting': 'Wartet',
+    'admin.tickets.status.failing': 'Noch nicht gedruckt',
+    'admin.tickets.attempts': {
+      one: '{count} Versuch',
+      other: '{count} Versuche',
+    },
+    'admin.tickets.lastError': 'Letzter Fehler: {error}',
+    'admin.tickets.preview': 'Bon {id} wie gedruckt',
+    'admin.tickets.previewAlt': 'Bon {id} ({label}) wie gedruckt; sein Text folgt.',
+    'admin.tickets.previewText': 'Text des Bons',
+    'admin.tickets.previewLoading': 'Bon wird geladen …',
+
+    'admin.booth.title': 'Stand',
+    'admin.booth.intro':
+      'Der Name des Stands, die Adresse, die Handys öffnen, und das WLAN, das die Anzeige als QR-Code zum Beitreten zeigt.',
+    'admin.booth.name': 'Name des Stands',
+    'admin.booth.name.help': 'Wie der Stand heißt. Leer heißt: der Name, mit dem der Kiosk gestartet wurde. Bis zu 40 Zeichen.',
+    'admin.booth.publicUrl': 'Öffentliche Adresse',
+    'admin.booth.publicUrl.help':
+      'Die Adresse, die der Bestell-QR-Code öffnet, z. B. http://10.42.0.1/. Leer heißt: die Adresse, mit der der Kiosk gestartet wurde.',
+    'admin.booth.wifiSsid': 'WLAN-Name',
+    'admin.booth.wifiSsid.help': 'Der Name (SSID) des WLANs am Stand. Die Anzeige zeigt einen QR-Code zum Beitreten; leer zeigt keinen.',
+    'admin.booth.wifiPassword': 'WLAN-Passwort',
+    'admin.booth.wifiPassword.help':
+      '8 bis 63 Zeichen, oder leer für ein offenes Netz. Wer die Anzeige sieht, kann damit beitreten.',
+    'admin.booth.showPassword': 'Passwort zeigen',
+    'admin.booth.hidePassword': 'Passwort verbergen',
+    'admin.booth.save': 'Stand speichern',
+    'admin.booth.refused': 'Der Kiosk hat die Angaben zum Stand nicht gespeichert.',
+    'admin.booth.missing': 'Dieser Kiosk kennt noch keine Angaben zum Stand: Er braucht eine neuere Version.',
+    'admin.booth.problem.name': 'Der Name darf höchstens 40 Zeichen haben, ohne Steuerzeichen.',
+    'admin.booth.problem.url': 'Eine Adresse mit http:// oder https:// eingeben, z. B. http://10.42.0.1/.',
+    'admin.booth.problem.local':
+      'Keinen .local-Namen verwenden: Viele Handys finden ihn nicht. Die IP-Adresse der Box verwenden.',
+    'admin.booth.problem.urlPart': 'Die Adresse darf keinen ?- oder #-Teil haben.',
+    'admin.booth.problem.ssidLong': 'Der WLAN-Name hat höchstens 32 Bytes (Umlaute und Emoji brauchen mehr als eines).',
+    'admin.booth.problem.ssidChars': 'Der WLAN-Name enthält Zeichen, die ein WLAN-Name nicht haben kann.',
+    'admin.booth.problem.passwordNoSsid': 'Ein WLAN-Passwort braucht einen WLAN-Namen.',
+    'admin.booth.problem.passwordLength': 'Ein WLAN-Passwort hat 8 bis 63 Zeichen, oder es bleibt leer für ein offenes Netz.',
+    'admin.booth.problem.passwordChars':
+      'Nur Buchstaben A bis Z, Ziffern, Leerzeichen und die Zeichen einer englischen Tastatur verwenden.',
   // --- end admin app ---
   },
 } satisfies Locale;

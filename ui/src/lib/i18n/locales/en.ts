@@ -148,6 +148,8 @@ const messages = {
   'display.live': 'Live',
   'display.offline': 'Not live: this screen may be out of date',
   'display.connecting': 'Connecting…',
+  'display.wifi.join': 'Join the Wi-Fi: {ssid}',
+  'display.wifi.alt': 'QR code to join the Wi-Fi {ssid}',
   // --- end display app ---
 
   // --- barista app (tablet) ---
@@ -233,6 +235,28 @@ const messages = {
   'barista.soldout.hint': 'Tap a drink to mark it sold out, and again when it is back. Customers cannot order a sold-out drink.',
   'barista.soldout.available': 'Available',
   'barista.soldout.soldOut': 'Sold out',
+  'staff.printer.health.unknown': 'Printer: not known yet',
+  'staff.printer.health.ok': 'Printer: ok',
+  'staff.printer.health.offline': 'Printer: offline',
+  'staff.printer.health.paper_out': 'Printer: paper out',
+  'staff.printer.health.cover_open': 'Printer: cover open',
+  'staff.printer.health.error': 'Printer: error',
+  'staff.printer.waiting': {
+    one: '{count} ticket waiting',
+    other: '{count} tickets waiting',
+  },
+  'staff.printer.paperLow': 'Paper running low',
+  'staff.printer.warning.offline':
+    'The ticket printer is offline: check its power and cable. Orders go on; tickets wait and print when it is back.',
+  'staff.printer.warning.paper_out':
+    'The ticket printer is out of paper: put in a new roll. Orders go on; tickets wait and print then.',
+  'staff.printer.warning.cover_open':
+    'The ticket printer’s cover is open: close it. Orders go on; tickets wait and print then.',
+  'staff.printer.warning.error':
+    'The ticket printer has a problem: check it, or switch it off and on. Orders go on; tickets wait and print when it works.',
+  'staff.printer.detail': 'Details: {detail}',
+  'barista.action.reprint': 'Reprint ticket',
+  'barista.reprinted': 'The ticket for order {number} is on its way to the printer.',
   // --- end barista app ---
 
   // --- admin app ---
@@ -386,6 +410,55 @@ const messages = {
     one: '{count} older event is not shown. Filter to find it.',
     other: '{count} older events are not shown. Filter to find them.',
   },
+
+  'admin.nav.tickets': 'Tickets',
+  'admin.tickets.title': 'Ticket printer',
+  'admin.tickets.intro': 'The printer’s state and the recent tickets, newest first. Choose a ticket to see it as it was printed.',
+  'admin.tickets.absent': 'This kiosk has no ticket printer. Start it with --printer to print tickets.',
+  'admin.tickets.empty': 'No tickets yet. A ticket prints when a barista starts making an order.',
+  'admin.tickets.refresh': 'Refresh',
+  'admin.tickets.list': 'Recent tickets',
+  'admin.tickets.job': 'Ticket {id}: {label}',
+  'admin.tickets.submitted': 'Sent at {time}',
+  'admin.tickets.status.printed': 'Printed',
+  'admin.tickets.status.waiting': 'Waiting',
+  'admin.tickets.status.failing': 'Not printed yet',
+  'admin.tickets.attempts': {
+    one: '{count} attempt',
+    other: '{count} attempts',
+  },
+  'admin.tickets.lastError': 'Last error: {error}',
+  'admin.tickets.preview': 'Ticket {id} as printed',
+  'admin.tickets.previewAlt': 'Ticket {id} ({label}) as printed; its text follows.',
+  'admin.tickets.previewText': 'The ticket’s text',
+  'admin.tickets.previewLoading': 'Loading the ticket…',
+
+  'admin.booth.title': 'Booth',
+  'admin.booth.intro': 'The booth’s name, the address phones open, and the Wi-Fi the display offers as a QR code to join.',
+  'admin.booth.name': 'Booth name',
+  'admin.booth.name.help': 'What the booth is called. Empty means the name the kiosk was started with. Up to 40 characters.',
+  'admin.booth.publicUrl': 'Public address',
+  'admin.booth.publicUrl.help':
+    'The address the ordering QR code opens, e.g. http://10.42.0.1/. Empty means the address the kiosk was started with.',
+  'admin.booth.wifiSsid': 'Wi-Fi name',
+  'admin.booth.wifiSsid.help': 'The booth Wi-Fi’s name (SSID). The display shows a QR code that joins it; empty shows none.',
+  'admin.booth.wifiPassword': 'Wi-Fi password',
+  'admin.booth.wifiPassword.help':
+    '8 to 63 characters, or empty for an open network. Anyone who can see the display can join with it.',
+  'admin.booth.showPassword': 'Show password',
+  'admin.booth.hidePassword': 'Hide password',
+  'admin.booth.save': 'Save the booth settings',
+  'admin.booth.refused': 'The kiosk did not save the booth settings.',
+  'admin.booth.missing': 'This kiosk has no booth settings yet: it needs a newer version.',
+  'admin.booth.problem.name': 'The name must be at most 40 characters, with no control characters.',
+  'admin.booth.problem.url': 'Enter an address starting with http:// or https://, e.g. http://10.42.0.1/.',
+  'admin.booth.problem.local': 'Do not use a .local name: many phones cannot find it. Use the box’s IP address.',
+  'admin.booth.problem.urlPart': 'The address must not have a ? or # part.',
+  'admin.booth.problem.ssidLong': 'The Wi-Fi name is at most 32 bytes (accents and emoji take more than one).',
+  'admin.booth.problem.ssidChars': 'The Wi-Fi name has characters a Wi-Fi name cannot have.',
+  'admin.booth.problem.passwordNoSsid': 'A Wi-Fi password needs a Wi-Fi name.',
+  'admin.booth.problem.passwordLength': 'A Wi-Fi password is 8 to 63 characters, or empty for an open network.',
+  'admin.booth.problem.passwordChars': 'Use only letters A to Z, digits, spaces and the symbols of an English keyboard.',
   // --- end admin app ---
 } satisfies Record<string, Message>;
 
