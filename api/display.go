@@ -82,7 +82,10 @@ func (s *Server) needDisplay(c *fiber.Ctx) (access.Actor, error) {
 // qrView is the current code as the display shows it.
 type qrView struct {
 	qr.Code
-	URL string `json:"url"`
+	URL  string `json:"url"`
+	Wifi *struct {
+		SSID string `json:"ssid"`
+	} `json:"wifi,omitempty"`
 }
 
 func (s *Server) currentQR(c *fiber.Ctx) (qrView, error) {
@@ -94,7 +97,13 @@ func (s *Server) currentQR(c *fiber.Ctx) (qrView, error) {
 	if err != nil {
 		return qrView{}, err
 	}
-	return qrView{Code: code, URL: OrderURL(s.publicURL(c), code.Code)}, nil
+	v := qrView{Code: code, URL: OrderURL(s.publicURL(c), code.Code)}
+	if cfg, err := s.d.Shop.Config(c.UserContext()); err == nil && cfg.Booth.WifiSSID != "" {
+		v.Wifi = &struct {
+			SSID string `json:"ssid"`
+		}{cfg.Booth.WifiSSID}
+	}
+	return v, nil
 }
 
 // OrderURL is the address a QR code carries: the ordering page with the code.

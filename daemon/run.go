@@ -127,7 +127,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 			}
 		}})
 		tickets = hardware.NewTickets(store, orders, queue, hardware.TicketOptions{When: cfg.TicketWhen,
-			Layout: ps.Layout(), Booth: cfg.BoothName, PublicURL: publicURL}, log)
+			Layout: ps.Layout(), Booth: cfg.BoothName, PublicURL: publicURL, Shop: shopSvc}, log)
 		if err := tickets.Subscribe(ctx); err != nil {
 			ln.Close()
 			return err

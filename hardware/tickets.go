@@ -16,6 +16,7 @@ import (
 	"github.com/coffeebar/kiosk/hardware/escpos"
 	"github.com/coffeebar/kiosk/hardware/printer"
 	"github.com/coffeebar/kiosk/order"
+	"github.com/coffeebar/kiosk/shop"
 )
 
 // When a ticket prints.
@@ -31,6 +32,9 @@ type TicketOptions struct {
 	Booth     string
 	PublicURL string         // the ticket's QR code opens PublicURL?order=<id>
 	Location  *time.Location // for the time on the ticket; nil is the machine's
+	// Shop, when set, lets the admin's booth name and public address win
+	// over Booth and PublicURL.
+	Shop *shop.Service
 }
 
 // Tickets prints order tickets from the event log. Printing never touches
@@ -97,9 +101,20 @@ func (t *Tickets) prints(e events.Event) bool {
 }
 
 // Ticket builds the ticket of an order.
-func (t *Tickets) Ticket(o order.Order) escpos.Ticket {
-	tk := escpos.Ticket{Number: o.Number, Name: o.CustomerName, Booth: t.opts.Booth,
-		StatusURL: strings.TrimSuffix(t.opts.PublicURL, "/") + "/?" + url.Values{"order": {o.ID}}.Encode()}
+func (t *Tickets) Ticket(ctx context.Context, o order.Order) escpos.Ticket {
+	booth, base := t.opts.Booth, t.opts.PublicURL
+	if t.opts.Shop != nil {
+		if cfg, err := t.opts.Shop.Config(ctx); err == nil {
+			if cfg.Booth.Name != "" {
+				booth = cfg.Booth.Name
+			}
+			if cfg.Booth.PublicURL != "" {
+				base = cfg.Booth.PublicURL
+			}
+		}
+	}
+	tk := escpos.Ticket{Number: o.Number, Name: o.CustomerName, Booth: booth,
+		StatusURL: strings.TrimSuffix(base, "/") + "/?" + url.Values{"order": {o.ID}}.Encode()}
 	if o.SubmittedAt != nil {
 		tk.Time = o.SubmittedAt.In(t.opts.Location)
 	}
@@ -122,7 +137,7 @@ func (t *Tickets) submit(ctx context.Context, orderID string) (printer.JobID, er
 	if o.Number == 0 {
 		return 0, apperr.OrderNotQueued.With("Order %s has no number yet, so it has no ticket.", orderID)
 	}
-	data, err := t.Ticket(o).Render(t.opts.Layout)
+	data, err := t.Ticket(ctx, o).Render(t.opts.Layout)
 	if err != nil {
 		return 0, fmt.Errorf("render the ticket of order %d: %w", o.Number, err)
 	}

@@ -18,6 +18,7 @@ import (
 )
 
 type ticketBar struct {
+	shop    *shop.Service
 	env     *testkit.Env
 	orders  *order.Service
 	tickets *Tickets
@@ -41,7 +42,8 @@ func newTicketBar(t *testing.T, when string) *ticketBar {
 	}
 	queue := printer.NewQueue(p, printer.QueueOptions{Clock: env.Clock, Logger: testkit.Quiet})
 	b.tickets = NewTickets(env.Store, b.orders, queue, TicketOptions{When: when, Layout: escpos.Layout{Paper: escpos.Paper58mm},
-		Booth: "Coffee Bar", PublicURL: "http://10.42.0.1/", Location: time.UTC}, testkit.Quiet)
+		Booth: "Coffee Bar", PublicURL: "http://10.42.0.1/", Location: time.UTC, Shop: shops}, testkit.Quiet)
+	b.shop = shops
 	if err := b.tickets.Subscribe(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -138,3 +140,15 @@ func TestTicketsCanPrintWhenQueued(t *testing.T) {
 
 // squash drops spaces: the preview spreads double-width letters apart.
 func squash(s string) string { return strings.ReplaceAll(s, " ", "") }
+
+func TestTicketsUseTheAdminsBoothName(t *testing.T) {
+	b := newTicketBar(t, PrintOnQueued)
+	name := "Espresso Corner"
+	if _, err := b.shop.SetBooth(context.Background(), access.Actor{ID: "a", Role: access.Admin}, shop.BoothChange{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	b.queued(t, 1, "Sam")
+	if got := b.printed(t, 1); !strings.Contains(squash(got[0]), "EspressoCorner") {
+		t.Fatalf("ticket:\n%s", got[0])
+	}
+}
