@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/apperr"
 	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/shop"
@@ -164,14 +165,17 @@ func (s *Server) myOrders(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"orders": out})
 }
 
-// getOrder serves staff the full order and a customer their own.
-func (s *Server) getOrder(c *fiber.Ctx) error {
+// orderAction is one order route that staff and customers share: staff get
+// the whole order back, a customer their own view of it.
+type orderAction func(ctx, access.Actor, string) (order.Order, error)
+
+func (s *Server) onOrder(c *fiber.Ctx, asStaff, asCustomer orderAction) error {
 	w, err := s.identify(c)
 	if err != nil {
 		return err
 	}
-	if a, ok := w.staff(); ok {
-		o, err := s.d.Orders.Get(c.UserContext(), a, c.Params("id"))
+	if a, ok := w.staff(); ok && asStaff != nil {
+		o, err := asStaff(c.UserContext(), a, c.Params("id"))
 		if err != nil {
 			return err
 		}
@@ -180,7 +184,7 @@ func (s *Server) getOrder(c *fiber.Ctx) error {
 	if w.customer == "" {
 		return apperr.Unauthorized
 	}
-	o, err := s.d.Orders.Get(c.UserContext(), w.customerActor(), c.Params("id"))
+	o, err := asCustomer(c.UserContext(), w.customerActor(), c.Params("id"))
 	if err != nil {
 		return err
 	}
@@ -191,52 +195,23 @@ func (s *Server) getOrder(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
+// getOrder serves staff the full order and a customer their own.
+func (s *Server) getOrder(c *fiber.Ctx) error {
+	return s.onOrder(c, s.d.Orders.Get, s.d.Orders.Get)
+}
+
+// submitDrink is a customer choosing their drink.
 func (s *Server) submitDrink(c *fiber.Ctx) error {
 	var sel order.Selection
 	if err := decode(c, &sel, smallBody); err != nil {
 		return err
 	}
-	w, err := s.identify(c)
-	if err != nil {
-		return err
-	}
-	if w.customer == "" {
-		return apperr.Unauthorized
-	}
-	o, err := s.d.Orders.Submit(c.UserContext(), w.customerActor(), c.Params("id"), sel)
-	if err != nil {
-		return err
-	}
-	v, err := s.forCustomer(c, o)
-	if err != nil {
-		return err
-	}
-	return c.JSON(v)
+	return s.onOrder(c, nil, func(ctx ctx, a access.Actor, id string) (order.Order, error) {
+		return s.d.Orders.Submit(ctx, a, id, sel)
+	})
 }
 
 // cancelOrder is staff cancelling, or a customer cancelling their own.
 func (s *Server) cancelOrder(c *fiber.Ctx) error {
-	w, err := s.identify(c)
-	if err != nil {
-		return err
-	}
-	if a, ok := w.staff(); ok {
-		o, err := s.d.Orders.Cancel(c.UserContext(), a, c.Params("id"))
-		if err != nil {
-			return err
-		}
-		return c.JSON(o)
-	}
-	if w.customer == "" {
-		return apperr.Unauthorized
-	}
-	o, err := s.d.Orders.CancelOwn(c.UserContext(), w.customerActor(), c.Params("id"))
-	if err != nil {
-		return err
-	}
-	v, err := s.forCustomer(c, o)
-	if err != nil {
-		return err
-	}
-	return c.JSON(v)
+	return s.onOrder(c, s.d.Orders.Cancel, s.d.Orders.CancelOwn)
 }

@@ -101,9 +101,7 @@ func (s *Service) fire(ctx context.Context, id string) (bool, error) {
 }
 
 func timeOut(ctx context.Context, tx *events.Tx, o Order, cause, reason string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
-		ended_at = ?, ended_run = ?, deadline_kind = NULL, deadline_run = NULL WHERE id = ?`,
-		reason, access.SystemActor.ID, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID); err != nil {
+	if err := endCancelled(ctx, tx, o, reason, access.SystemActor.ID); err != nil {
 		return err
 	}
 	if _, err := tx.Emit(&events.OrderTimeOut{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,

@@ -354,10 +354,17 @@ func (s *Service) CancelOwn(ctx context.Context, actor access.Actor, orderID str
 	})
 }
 
-func cancel(ctx context.Context, tx *events.Tx, o Order, actor access.Actor, by, reason string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
+// endCancelled ends an order without a drink: cancelled by someone, or
+// timed out; its deadline goes with it.
+func endCancelled(ctx context.Context, tx *events.Tx, o Order, reason, by string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
 		ended_at = ?, ended_run = ?, deadline_kind = NULL, deadline_run = NULL WHERE id = ?`,
-		reason, actor.ID, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID); err != nil {
+		reason, by, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
+	return err
+}
+
+func cancel(ctx context.Context, tx *events.Tx, o Order, actor access.Actor, by, reason string) error {
+	if err := endCancelled(ctx, tx, o, reason, actor.ID); err != nil {
 		return err
 	}
 	if _, err := tx.Emit(&events.OrderCancelled{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
