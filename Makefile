@@ -13,7 +13,7 @@ MQTT          ?= :1883
 DEMO_PASSWORD ?= barista-demo
 
 UI_SOURCES := $(shell find ui/src ui/scripts -type f 2>/dev/null) ui/index.html ui/barista/index.html \
-	ui/display/index.html ui/admin/index.html ui/vite.config.ts ui/tsconfig.json
+	ui/display/index.html ui/admin/index.html ui/journey/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json
 RELEASES   := linux/amd64 linux/arm64 linux/arm/7 linux/arm/6
 
 CORE_PACKAGES := ./clock ./storage ./events ./shop ./qr ./order ./text ./auth

@@ -10,10 +10,10 @@ import (
 )
 
 // apps are the pages served from the build, each at its folder.
-var apps = []string{"barista", "display", "admin"}
+var apps = []string{"barista", "display", "admin", "journey"}
 
 // Pages serves the built web apps from fsys: the customer app at "/", the
-// others at /barista/, /display/ and /admin/. Hashed assets are cached for
+// others at /barista/, /display/, /admin/ and /journey/. Hashed assets are cached for
 // good; pages are always revalidated, so a new build shows at once. When the
 // apps are not built it serves a page that says how to build them.
 func Pages(fsys fs.FS, built bool) fiber.Handler {

@@ -1,5 +1,6 @@
 // Package ui holds the web apps the kiosk serves (customer ordering, barista,
-// display and admin) and embeds their production build into the binary.
+// display, admin, and the order journey page) and embeds their production
+// build into the binary.
 //
 // The apps are built with Node (npm run build in this folder) into dist/. A
 // checkout without a build still compiles: dist/ then holds only its .keep
@@ -19,8 +20,8 @@ var dist embed.FS
 const indexPage = "index.html"
 
 // FS returns the built apps rooted at the build folder: "index.html" is the
-// customer app served at "/", and "barista/index.html", "display/index.html"
-// and "admin/index.html" are the other apps. Hashed JavaScript, CSS and icons
+// customer app served at "/", and "barista/index.html", "display/index.html",
+// "admin/index.html" and "journey/index.html" are the other pages. Hashed JavaScript, CSS and icons
 // are under "assets/".
 func FS() fs.FS {
 	sub, err := fs.Sub(dist, "dist")

@@ -8,12 +8,14 @@ const root = import.meta.dirname;
 const outDir = resolve(root, 'dist');
 
 // Each app is one HTML page; the binary serves the customer app at "/" and the
-// others under their folder name.
+// others under their folder name. The journey page (/journey/?order=…) is its
+// own page, so the customer app's first load does not carry it.
 const pages = {
   customer: resolve(root, 'index.html'),
   barista: resolve(root, 'barista/index.html'),
   display: resolve(root, 'display/index.html'),
   admin: resolve(root, 'admin/index.html'),
+  journey: resolve(root, 'journey/index.html'),
 };
 
 // Vite empties dist/ before each build; the Go embed needs dist/.keep to exist

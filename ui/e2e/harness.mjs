@@ -4,7 +4,8 @@
 // Nothing is downloaded: the browser is the one installed on the machine.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -237,4 +238,39 @@ export async function newPage(browser, device) {
 export async function shot(page, name) {
   mkdirSync(resultsDir, { recursive: true });
   await page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
+}
+
+// axe-core runs inside the page: its source is evaluated there (through the
+// browser's debugging protocol, which the page's script-src policy does not
+// govern), then asked to check the page. Nothing is downloaded.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** The rules that are checked: every WCAG 2.0, 2.1 and 2.2 rule of levels A and AA, colour contrast included. */
+export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/**
+ * checkA11y runs axe-core on the page as it is and fails with a readable
+ * list of every WCAG 2 A/AA violation (rule, impact, the elements and why).
+ * @param {import('playwright-core').Page} page
+ * @param {string} what the screen, for the message
+ */
+export async function checkA11y(page, what) {
+  const loaded = await page.evaluate(() => typeof (/** @type {any} */ (window).axe) === 'object');
+  if (!loaded) await page.evaluate(axeSource);
+  /** @type {{id: string, impact: string, help: string, nodes: {target: string[], failureSummary: string}[]}[]} */
+  const violations = await page.evaluate(async (tags) => {
+    const result = await /** @type {any} */ (window).axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((/** @type {any} */ v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((/** @type {any} */ n) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
+  }, wcagTags);
+  if (violations.length === 0) return;
+  const lines = violations.flatMap((v) => [
+    `${v.id} (${v.impact}): ${v.help}`,
+    ...v.nodes.slice(0, 5).map((n) => `  ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`),
+  ]);
+  throw new Error(`accessibility problems on ${what}:\n${lines.join('\n')}`);
 }

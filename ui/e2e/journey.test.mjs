@@ -86,7 +86,7 @@ describe('the whole journey', () => {
 
     await customer.getByRole('heading', { name: 'In the queue' }).waitFor();
     await customer.getByText('You are next.').waitFor();
-    assert.equal(await customer.locator('.order-number').innerText(), '1');
+    assert.equal(await customer.locator('.order-number [aria-hidden="true"]').innerText(), '1');
     await shot(customer, 'customer-queued');
 
     const preparing = display.locator('.queue-preparing');
@@ -138,11 +138,11 @@ describe('the whole journey', () => {
     await page.locator('label[data-drink="tea"]').click();
     await page.getByRole('button', { name: 'Order', exact: true }).click();
     await page.getByRole('heading', { name: 'In the queue' }).waitFor();
-    const number = await page.locator('.order-number').innerText();
+    const number = await page.locator('.order-number [aria-hidden="true"]').innerText();
 
     await page.reload();
     await page.getByRole('heading', { name: 'In the queue' }).waitFor();
-    assert.equal(await page.locator('.order-number').innerText(), number);
+    assert.equal(await page.locator('.order-number [aria-hidden="true"]').innerText(), number);
     await shot(page, 'customer-after-reload');
 
     // While the page is closed, a barista starts the drink; reopening shows it.

@@ -1,3 +1,4 @@
+import type { FunctionComponent } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { t } from '../../lib/i18n';
@@ -9,16 +10,21 @@ import { isSignedOut, signOut } from '../../lib/staff/session';
 import type { Config, StaffEvent, StaffSession } from '../../lib/staff/types';
 import { usePrinter } from '../../lib/staff/usePrinter';
 import { Shell } from '../../lib/ui/Shell';
+import type { StatsViewProps } from '../../lib/stats/StatsView';
+import { statsEvents } from '../../lib/stats/model';
 import { BoothForm } from './BoothForm';
+import { asCloseStatus, closeOnEvent, type CloseStatus } from './closeModel';
+import { Closing } from './Closing';
 import { Displays } from './Displays';
 import { EventStream } from './EventStream';
 import { lastSeq, merge, readRecent } from './eventLog';
+import { Health } from './Health';
 import { MenuEditor } from './MenuEditor';
 import { SettingsForm } from './SettingsForm';
 import { StaffAccounts } from './StaffAccounts';
 import { Tickets } from './Tickets';
 
-const sections = ['menu', 'settings', 'staff', 'displays', 'tickets', 'events'] as const;
+const sections = ['menu', 'settings', 'staff', 'displays', 'tickets', 'stats', 'health', 'closing', 'events'] as const;
 type Section = (typeof sections)[number];
 
 const sectionKey = {
@@ -27,8 +33,19 @@ const sectionKey = {
   staff: 'admin.nav.staff',
   displays: 'admin.nav.displays',
   tickets: 'admin.nav.tickets',
+  stats: 'admin.nav.stats',
+  health: 'admin.nav.health',
+  closing: 'admin.nav.closing',
   events: 'admin.nav.events',
 } as const;
+
+// The figures and their charts load when the section is first opened.
+type StatsComponent = FunctionComponent<StatsViewProps>;
+let statsView: Promise<StatsComponent> | undefined;
+function loadStatsView(): Promise<StatsComponent> {
+  statsView ??= import('../../lib/stats/StatsView').then((m) => m.StatsView);
+  return statsView;
+}
 
 // The events after which the kiosk prints a ticket (when a barista makes the
 // order, or when it is queued with --ticket-when queued).
@@ -47,7 +64,8 @@ export interface AdminPageProps {
 
 /**
  * AdminPage is the signed-in admin app: menu, settings and the booth, staff,
- * displays, the ticket printer and the event stream.
+ * displays, the ticket printer, the day's figures, the box's health, closing
+ * the booth with the exports and backup, and the event stream.
  */
 export function AdminPage({ session, onSignedOut }: AdminPageProps) {
   const [section, setSection] = useState<Section>(initialSection);
@@ -55,6 +73,11 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
   const [events, setEvents] = useState<StaffEvent[]>([]);
   const [eventsLoaded, setEventsLoaded] = useState(false);
   const [notice, showNotice] = useNotice(6000);
+  const [closeStatus, setCloseStatus] = useState<CloseStatus | null>(null);
+  const closeRef = useRef(closeStatus);
+  closeRef.current = closeStatus;
+  const [statsTick, setStatsTick] = useState(0);
+  const [Stats, setStats] = useState<StatsComponent | null>(null);
   const eventsRef = useRef(events);
   eventsRef.current = events;
   const live = useRef({ onSignedOut, showNotice });
@@ -65,6 +88,29 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
     else live.current.showNotice(errorText(error), 'error');
   }, []);
   const onNotice = useCallback((text: string) => live.current.showNotice(text), []);
+
+  const readClose = useCallback(async () => {
+    try {
+      const s = asCloseStatus(await api<unknown>('GET', '/api/booth/close'));
+      if (s) setCloseStatus(s);
+    } catch (error) {
+      onError(error);
+    }
+  }, [onError]);
+
+  // While the booth is closing, look again now and then too: an order timing
+  // out ends closing without anyone here doing anything.
+  const closing = closeStatus?.state === 'closing';
+  useEffect(() => {
+    if (!closing) return;
+    const id = setInterval(() => void readClose(), 5000);
+    return () => clearInterval(id);
+  }, [closing, readClose]);
+
+  useEffect(() => {
+    if (section !== 'stats' || Stats) return;
+    void loadStatsView().then((c) => setStats(() => c));
+  }, [section, Stats]);
   const printer = usePrinter(onError);
   const readPrinter = printer.read;
 
@@ -88,7 +134,8 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
   useEffect(() => {
     void catchUp();
     void readPrinter();
-  }, [catchUp, readPrinter]);
+    void readClose();
+  }, [catchUp, readPrinter, readClose]);
 
   // A change of the printer's state (a ticket queued, printed or failing),
   // or an event that prints a ticket, changes the list of tickets: read it
@@ -105,6 +152,10 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
     onEvent: (event) => {
       setEvents((list) => merge(list, [event]));
       if (ticketEvents.has(event.type)) setTicketNews((n) => n + 1);
+      if (statsEvents.has(event.type)) setStatsTick((n) => n + 1);
+      const step = closeOnEvent(closeRef.current, event);
+      if (step.status !== closeRef.current) setCloseStatus(step.status);
+      if (step.reread) void readClose();
       const d = event.detail;
       if (event.type === 'ConfigService.ConfigChanged') {
         setConfig((c) => (c ? fromConfigEvent(c, d) : c));
@@ -118,6 +169,8 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
     onOnline: () => {
       void catchUp();
       void readPrinter();
+      void readClose();
+      setStatsTick((n) => n + 1);
     },
     onSignedOut: () => live.current.onSignedOut(),
   });
@@ -192,6 +245,16 @@ export function AdminPage({ session, onSignedOut }: AdminPageProps) {
         <Displays onError={onError} onNotice={onNotice} />
       ) : section === 'tickets' ? (
         <Tickets printer={printer} />
+      ) : section === 'stats' ? (
+        Stats ? (
+          <Stats currentDay={config.boothDay} refreshKey={statsTick} variant="admin" onError={onError} />
+        ) : (
+          <p>{t('staff.loading')}</p>
+        )
+      ) : section === 'health' ? (
+        <Health onError={onError} />
+      ) : section === 'closing' ? (
+        <Closing status={closeStatus} onStatus={setCloseStatus} boothDay={config.boothDay} onError={onError} />
       ) : (
         <EventStream
           events={events}

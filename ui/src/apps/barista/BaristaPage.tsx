@@ -14,6 +14,7 @@ import { isSignedOut, signOut } from '../../lib/staff/session';
 import type { Account, Config, Order, StaffEvent, StaffSession } from '../../lib/staff/types';
 import { usePrinter } from '../../lib/staff/usePrinter';
 import { Shell } from '../../lib/ui/Shell';
+import { asBroadcast, type Broadcast } from '../../lib/booth/broadcast';
 import { batches } from './batch';
 import {
   applyEvent,
@@ -26,6 +27,7 @@ import {
   type Card,
 } from './board';
 import { createCountdowns, type Countdowns } from './countdown';
+import { BroadcastForm } from './BroadcastForm';
 import { OrderCard } from './OrderCard';
 import { announced, failed, request, type OpenSwitch } from './shop';
 import { chime, setSoundEnabled, soundEnabled, unlockAudio } from './sound';
@@ -76,6 +78,7 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
   const [grouped, setGrouped] = useState(false);
   const [asking, setAsking] = useState<{ kind: 'cancel'; card: Card } | { kind: 'newDay' } | null>(null);
   const [, rerender] = useState(0);
+  const [broadcast, setBroadcast] = useState<Broadcast | null>(null);
 
   // Latest values for callbacks that outlive a render (timers, realtime).
   const live = useRef({ sound, onSignedOut, showNotice });
@@ -110,11 +113,12 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
     buffer.current = [];
     try {
       const list = (state: string) => api<{ orders: Order[] }>('GET', `/api/orders?state=${state}`).then((r) => r.orders);
-      const [queued, making, ready, cfg] = await Promise.all([
+      const [queued, making, ready, cfg, notice] = await Promise.all([
         list('queued'),
         list('making'),
         list('ready'),
         api<Config>('GET', '/api/config'),
+        api<unknown>('GET', '/api/broadcast').catch(() => undefined),
       ]);
       const at = monotonicNow();
       let next = boardFromSnapshot({ queued, making, ready }, at);
@@ -122,6 +126,8 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
       setBoard(next);
       setConfig(cfg);
       setOpenSwitch((s) => announced(s, cfg.open));
+      const b = asBroadcast(notice);
+      if (b !== undefined) setBroadcast(b);
       setLoaded(true);
     } catch (error) {
       handleError(error);
@@ -175,6 +181,11 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
         }
         setConfig((c) => (c ? fromConfigEvent(c, d) : c));
         break;
+      case 'ConfigService.Broadcast': {
+        const b = asBroadcast(d);
+        if (b !== undefined) setBroadcast(b && { ...b, at: event.time });
+        break;
+      }
       case 'ConfigService.BoothDayStarted':
         if (typeof d['boothDay'] === 'number') {
           const day = d['boothDay'];
@@ -519,6 +530,8 @@ export function BaristaPage({ session, onSignedOut }: BaristaPageProps) {
           );
         })}
       </div>
+
+      <BroadcastForm current={broadcast} onChange={setBroadcast} onError={handleError} />
 
       {config && (
         <details class="soldout">

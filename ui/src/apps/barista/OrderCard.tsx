@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { DrinkIcon } from '../../icons/DrinkIcon';
+import { journeyUrl } from '../../lib/booth/links';
 import { t } from '../../lib/i18n';
 import { ageLevel, formatAge } from './age';
 import { visibleOptions, type Card } from './board';
@@ -60,6 +61,11 @@ export function OrderCard({ card, now, muted = false, note, children }: OrderCar
           </span>{' '}
           <span class="age-time">{formatAge(age)}</span>
         </p>
+        {/* Any order's journey, in a new tab so the board stays open. */}
+        <a class="order-journey" href={journeyUrl(card.id)} target="_blank" rel="noopener">
+          {t('barista.card.journey')}
+          <span class="visually-hidden"> {t('barista.card.journeyOf', { number: card.number })}</span>
+        </a>
         {children && <div class="order-actions">{children}</div>}
       </article>
     </li>

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
+import { asBroadcast, topicBroadcast, type Broadcast } from '../../lib/booth/broadcast';
+import { BroadcastBanner } from '../../lib/booth/BroadcastBanner';
 import { t } from '../../lib/i18n';
 import { useRealtime, type RealtimeMessage } from '../../lib/realtime';
 import { brokerUrl } from '../../lib/session/brokerUrl';
@@ -14,6 +16,7 @@ import {
   asShop,
   becameReady,
   currentOrder,
+  estimateOf,
   isOpen,
   merge,
   phaseOf,
@@ -21,6 +24,7 @@ import {
   refusalFor,
   SeenEvents,
   todaysOrders,
+  type Estimate,
   type MenuItem,
   type Order,
   type Phase,
@@ -58,7 +62,15 @@ interface State {
   /** When the time to choose runs out, on the monotonic clock. */
   deadline: number | null;
   queue: QueueEntry[] | null;
+  /** The kiosk's latest guess of the shown order's wait (HTTP answers only). */
+  estimate: Estimate | null;
+  /** Staff's message to everyone waiting. */
+  broadcast: Broadcast | null;
 }
+
+// After the queue changes, the order is read again for a fresh estimate;
+// a burst of changes is read once.
+const estimateReadMs = 1500;
 
 const nameKey = 'kiosk.customer.name';
 
@@ -107,6 +119,12 @@ function show(s: State, o: Order, receivedAt: number): State {
   return withOrder({ ...s, order: o, deadline: null, view: { kind: 'order' } }, o, receivedAt);
 }
 
+// withEstimate keeps the estimate of an HTTP answer about the shown order.
+function withEstimate(s: State, answer: Order): State {
+  if (s.order && s.order.id !== answer.id) return s;
+  return { ...s, estimate: estimateOf(answer) };
+}
+
 /** The customer app: scan, name, choose, and follow the order live. */
 export function App() {
   const [state, setState] = useState<State>(() => ({
@@ -117,6 +135,8 @@ export function App() {
     order: null,
     deadline: null,
     queue: null,
+    estimate: null,
+    broadcast: null,
   }));
   const [credentials, setCredentials] = useState<Credentials | null>(null);
   const [name, setName] = useState(savedName);
@@ -139,12 +159,15 @@ export function App() {
   // what is shown up to date.
   const refresh = useCallback(
     async (first: boolean) => {
-      const [shopR, mineR] = await Promise.allSettled([
+      const [shopR, mineR, noticeR] = await Promise.allSettled([
         api<unknown>('GET', '/api/shop'),
         api<{ orders: Order[] }>('GET', '/api/orders/mine'),
+        api<unknown>('GET', '/api/broadcast'),
       ]);
       const at = monotonicNow();
       const shop = shopR.status === 'fulfilled' ? asShop(shopR.value) : null;
+      const notice = noticeR.status === 'fulfilled' ? asBroadcast(noticeR.value) : undefined;
+      if (notice !== undefined) setState((s) => ({ ...s, broadcast: notice }));
       if (mineR.status === 'rejected') {
         if (first) setState((s) => ({ ...s, shop: shop ?? s.shop, view: { kind: 'unreachable' } }));
         return;
@@ -156,16 +179,16 @@ export function App() {
           const cur = currentOrder(mine);
           if (cur && (isOpen(cur) || !s.code)) {
             forgetCode();
-            return show({ ...next, code: null }, cur, at);
+            return withEstimate(show({ ...next, code: null }, cur, at), cur);
           }
           return { ...next, view: s.code ? { kind: 'name', error: '' } : { kind: 'home' } };
         }
         if (s.order) {
           const fresh = mine.find((o) => o.id === s.order?.id);
-          if (fresh) next = withOrder(next, fresh, at);
+          if (fresh) next = withEstimate(withOrder(next, fresh, at), fresh);
         } else if (s.view.kind === 'home') {
           const cur = currentOrder(mine);
-          if (cur && isOpen(cur)) next = show(next, cur, at);
+          if (cur && isOpen(cur)) next = withEstimate(show(next, cur, at), cur);
         }
         return next;
       });
@@ -180,14 +203,34 @@ export function App() {
     void refresh(true);
   }, [refresh]);
 
+  // The estimate follows the queue: when it changes, read the order again.
+  const estimateTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const readEstimate = useCallback(() => {
+    clearTimeout(estimateTimer.current);
+    estimateTimer.current = setTimeout(() => {
+      const o = latest.current.order;
+      if (!o || (o.state !== 'queued' && o.state !== 'making')) return;
+      api<Order>('GET', `/api/orders/${encodeURIComponent(o.id)}`)
+        .then((fresh) => setState((s) => withEstimate(withOrder(s, fresh, monotonicNow()), fresh)))
+        .catch(() => {});
+    }, estimateReadMs);
+  }, []);
+  useEffect(() => () => clearTimeout(estimateTimer.current), []);
+
   const onMessage = useCallback((message: RealtimeMessage, topic: string) => {
     const at = monotonicNow();
-    if (topic === 'kiosk/public/shop') {
+    if (topic === topicBroadcast) {
+      const b = asBroadcast(message.detail);
+      if (b !== undefined) setState((s) => ({ ...s, broadcast: b }));
+    } else if (topic === 'kiosk/public/shop') {
       const shop = asShop(message.detail);
       if (shop) setState((s) => ({ ...s, shop }));
     } else if (topic === 'kiosk/public/queue') {
       const queue = asQueue(message.detail);
-      if (queue) setState((s) => ({ ...s, queue }));
+      if (queue) {
+        setState((s) => ({ ...s, queue }));
+        readEstimate();
+      }
     } else if (topic.endsWith('/order')) {
       const o = asOrder(message.detail);
       if (!o) return;
@@ -210,7 +253,7 @@ export function App() {
         return withOrder(s, updated, at);
       });
     }
-  }, []);
+  }, [readEstimate]);
 
   const connection = useRealtime(
     credentials
@@ -223,6 +266,7 @@ export function App() {
             `${credentials.customerTopic}/order`,
             'kiosk/public/queue',
             'kiosk/public/shop',
+            topicBroadcast,
           ],
           onMessage,
           onReconnect: () => void refresh(false),
@@ -269,7 +313,8 @@ export function App() {
     }
   };
 
-  const orderUpdated = (o: Order) => setState((s) => withOrder(s, o, monotonicNow()));
+  // Every HTTP answer about the order also brings the kiosk's estimate.
+  const orderUpdated = (o: Order) => setState((s) => withEstimate(withOrder(s, o, monotonicNow()), o));
   const reloadOrder = async (id: string) => {
     try {
       orderUpdated(await api<Order>('GET', `/api/orders/${encodeURIComponent(id)}`));
@@ -399,6 +444,7 @@ export function App() {
           <Status
             order={order}
             position={position ?? order.position ?? 0}
+            estimate={state.estimate}
             onUpdated={orderUpdated}
             onReload={() => void reloadOrder(order.id)}
             onReceipt={() => setState((s) => ({ ...s, view: { kind: 'receipt', id: order.id, back: 'order' } }))}
@@ -420,7 +466,10 @@ export function App() {
 
   return (
     <Shell title={t('app.customer.title')} connection={credentials ? connection : null}>
-      <div class={phase === 'ready' && view.kind === 'order' ? 'customer customer-ready' : 'customer'}>{body}</div>
+      <div class={phase === 'ready' && view.kind === 'order' ? 'customer customer-ready' : 'customer'}>
+        <BroadcastBanner broadcast={state.broadcast} label={t('customer.broadcast')} />
+        {body}
+      </div>
     </Shell>
   );
 }

@@ -1,4 +1,5 @@
 import { DrinkIcon } from '../../icons/DrinkIcon';
+import { journeyUrl } from '../../lib/booth/links';
 import { lang, t } from '../../lib/i18n';
 import { describeChoices, type Order } from './model';
 import { statusTitle } from './Status';
@@ -36,6 +37,9 @@ export function Receipt({ order, onBack }: { order: Order; onBack: () => void })
         <dt>{t('customer.receipt.ordered')}</dt>
         <dd>{orderedAt(order)}</dd>
       </dl>
+      <a class="button secondary-link wide" href={journeyUrl(order.id)}>
+        {t('customer.journey')}
+      </a>
       <button type="button" class="secondary wide" onClick={onBack}>
         {t('customer.back')}
       </button>
@@ -51,7 +55,7 @@ export function History({ orders, onOpen }: { orders: Order[]; onOpen: (id: stri
       <h2 id="history-title">{t('customer.history.title')}</h2>
       <ul>
         {orders.map((o) => (
-          <li key={o.id}>
+          <li key={o.id} class="history-row">
             <button
               type="button"
               class="history-item"
@@ -66,6 +70,15 @@ export function History({ orders, onOpen }: { orders: Order[]; onOpen: (id: stri
                 </span>
               </span>
             </button>
+            <a class="history-journey" href={journeyUrl(o.id)}>
+              {t('customer.history.journey')}
+              <span class="visually-hidden">
+                {' '}
+                {t('customer.history.journeyOf', {
+                  what: `${o.number ? `#${o.number} ` : ''}${o.drink?.drink ?? t('customer.receipt.noDrink')}`,
+                })}
+              </span>
+            </a>
           </li>
         ))}
       </ul>

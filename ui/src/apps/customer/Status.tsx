@@ -1,13 +1,15 @@
 import { DrinkIcon } from '../../icons/DrinkIcon';
 import { t, type MessageKey } from '../../lib/i18n';
 import { CancelOrder } from './CancelOrder';
-import { describeChoices, isOpen, phaseOf, type Order, type Phase } from './model';
+import { describeChoices, estimateMinutes, isOpen, phaseOf, type Estimate, type Order, type Phase } from './model';
 
 /** Props of Status. */
 export interface StatusProps {
   order: Order;
   /** Place in the queue (1 is next); 0 when unknown or not queued. */
   position: number;
+  /** The kiosk's latest guess of the wait; shown while the drink is queued or being made. */
+  estimate: Estimate | null;
   onUpdated: (o: Order) => void;
   onReload: () => void;
   onReceipt: () => void;
@@ -46,14 +48,16 @@ export function statusTitle(o: Order): string {
  * (full screen), or how it ended. The heading is a live region, so a screen
  * reader hears every change.
  */
-export function Status({ order, position, onUpdated, onReload, onReceipt, onDone }: StatusProps) {
+export function Status({ order, position, estimate, onUpdated, onReload, onReceipt, onDone }: StatusProps) {
   const phase = phaseOf(order);
+  const minutes = estimateMinutes(order, estimate);
   const body = bodies[phase];
   const drink = order.drink;
   return (
     <section class={`status status-${phase}`} data-phase={phase} aria-labelledby="status-title">
       {order.number ? (
-        <p class="order-number" aria-label={t('customer.order.number', { number: order.number })}>
+        <p class="order-number">
+          <span class="visually-hidden">{t('customer.order.number', { number: order.number })}</span>
           <span aria-hidden="true">{order.number}</span>
         </p>
       ) : null}
@@ -63,6 +67,8 @@ export function Status({ order, position, onUpdated, onReload, onReceipt, onDone
         </h2>
         {phase === 'ready' && drink && <p class="status-body">{t('customer.status.ready.body', { drink: drink.drink })}</p>}
         {phase === 'queued' && position > 0 && <p class="status-position">{t('customer.status.position', { count: position })}</p>}
+        {/* The guess changes with the position, so it is heard with it; it is in whole minutes, so it seldom changes alone. */}
+        {minutes !== null && <p class="status-estimate">{t('customer.status.estimate', { count: minutes })}</p>}
         {body && <p class="status-body">{t(body)}</p>}
       </div>
       {drink && (

@@ -11,6 +11,8 @@ import {
   defaultChoices,
   describeChoices,
   drinkRequest,
+  estimateMinutes,
+  estimateOf,
   merge,
   phaseOf,
   positionInQueue,
@@ -267,5 +269,24 @@ describe('reading messages', () => {
     expect(asQueue({ orders: [] })).toEqual([]);
     expect(asQueue({ queue: [] })).toEqual([]);
     expect(asQueue({})).toBeNull();
+  });
+});
+
+describe('estimated wait', () => {
+  const queued = { id: 'o1', customerName: 'Zoë', boothDay: 1, state: 'queued', ready: false, createdAt: '' } as const;
+  it('takes the estimate from an HTTP answer, or none', () => {
+    expect(estimateOf({ ...queued, estimatedWaitSeconds: 200 })).toEqual({ orderId: 'o1', seconds: 200 });
+    expect(estimateOf({ ...queued })).toBeNull();
+    expect(estimateOf({ ...queued, estimatedWaitSeconds: 0 })).toBeNull();
+  });
+  it('says whole minutes, at least one', () => {
+    expect(estimateMinutes({ ...queued }, { orderId: 'o1', seconds: 200 })).toBe(3);
+    expect(estimateMinutes({ ...queued }, { orderId: 'o1', seconds: 20 })).toBe(1);
+    expect(estimateMinutes({ ...queued, state: 'making' }, { orderId: 'o1', seconds: 95 })).toBe(2);
+  });
+  it('says nothing without an estimate, for another order, or once the drink is ready', () => {
+    expect(estimateMinutes({ ...queued }, null)).toBeNull();
+    expect(estimateMinutes({ ...queued }, { orderId: 'o2', seconds: 200 })).toBeNull();
+    expect(estimateMinutes({ ...queued, state: 'completed', ready: true }, { orderId: 'o1', seconds: 200 })).toBeNull();
   });
 });

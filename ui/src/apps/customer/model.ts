@@ -40,6 +40,8 @@ export interface Order {
   timeLeftMs?: number;
   /** Place in the queue, 1 is next; 0 or absent when not queued. */
   position?: number;
+  /** The kiosk's guess of the time until ready (HTTP answers only); absent while it has too little to go on. */
+  estimatedWaitSeconds?: number;
 }
 
 /** One option group of a drink: the customer picks exactly one choice. */
@@ -354,3 +356,29 @@ export function cleanName(name: string): string {
 
 /** The longest first name the kiosk accepts. */
 export const maxNameLength = 30;
+
+/** The kiosk's latest guess of how long an order still waits, as of an HTTP answer. */
+export interface Estimate {
+  orderId: string;
+  seconds: number;
+}
+
+/**
+ * estimateOf takes the estimated wait from an HTTP answer about an order.
+ * An answer without one means the kiosk has nothing to go on (or the order
+ * is no longer waiting): null.
+ */
+export function estimateOf(o: Order): Estimate | null {
+  const s = o.estimatedWaitSeconds;
+  return typeof s === 'number' && s > 0 ? { orderId: o.id, seconds: s } : null;
+}
+
+/**
+ * estimateMinutes is what the status screen says for an estimate: whole
+ * minutes, at least 1; null when there is no estimate for this order or it
+ * is not in the queue or being made.
+ */
+export function estimateMinutes(o: Order, e: Estimate | null): number | null {
+  if (!e || e.orderId !== o.id || (o.state !== 'queued' && o.state !== 'making')) return null;
+  return Math.max(1, Math.round(e.seconds / 60));
+}

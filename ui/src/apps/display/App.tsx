@@ -1,9 +1,13 @@
+import type { FunctionComponent } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { DrinkIcon } from '../../icons/DrinkIcon';
 import { api, ApiError } from '../../lib/api';
+import { asBroadcast, topicBroadcast, type Broadcast } from '../../lib/booth/broadcast';
+import { BroadcastBanner } from '../../lib/booth/BroadcastBanner';
 import { t } from '../../lib/i18n';
 import { useRealtime, type ConnectionState, type RealtimeMessage } from '../../lib/realtime';
 import { brokerUrl } from '../../lib/session/brokerUrl';
+import type { StatsViewProps } from '../../lib/stats/StatsView';
 import { formatAge, formatClock, monotonicNow, useMonotonicTick } from '../../lib/time';
 import { Shell } from '../../lib/ui/Shell';
 import {
@@ -38,6 +42,22 @@ const maxReady = 8;
 
 const retryMs = 5000;
 
+/**
+ * The display's page: the queue (the default), or the day's figures beside
+ * the QR code between rushes (/display/?view=stats).
+ */
+type Page = 'queue' | 'stats';
+
+function pageFromUrl(): Page {
+  return new URLSearchParams(location.search).get('view') === 'stats' ? 'stats' : 'queue';
+}
+
+// The figures and their charts load only on the figures page.
+type StatsComponent = FunctionComponent<StatsViewProps>;
+function loadStatsView(): Promise<StatsComponent> {
+  return import('../../lib/stats/StatsView').then((m) => m.StatsView);
+}
+
 type SignIn = 'checking' | 'signedIn' | 'needsPairing' | 'pairingInvalid' | 'unreachable';
 
 interface Credentials {
@@ -55,6 +75,12 @@ interface Live {
   clock: KioskClock | null;
   /** The booth's Wi-Fi, from the QR topic; null when none is set. */
   wifi: WifiState | null;
+  /** Staff's message to everyone waiting. */
+  broadcast: Broadcast | null;
+  /** The booth day, from the shop state; 0 until known. */
+  boothDay: number;
+  /** Bumped by every change of the queue: the figures may have changed. */
+  queueChanges: number;
 }
 
 // A pairing code works once: after it has signed the screen in, a reload
@@ -99,7 +125,15 @@ export function App() {
     open: null,
     clock: null,
     wifi: null,
+    broadcast: null,
+    boothDay: 0,
+    queueChanges: 0,
   });
+  const [page] = useState<Page>(pageFromUrl);
+  const [Stats, setStats] = useState<StatsComponent | null>(null);
+  useEffect(() => {
+    if (page === 'stats') void loadStatsView().then((c) => setStats(() => c));
+  }, [page]);
   // Bumped by every message per topic, so a slower HTTP read never overwrites newer news.
   const generation = useRef<Record<string, number>>({});
   const bump = (topic: string) => {
@@ -135,12 +169,13 @@ export function App() {
   const catchUp = useCallback(async () => {
     const seen = { ...generation.current };
     const unchanged = (topic: string) => (generation.current[topic] ?? 0) === (seen[topic] ?? 0);
-    const [qrR, queueR, shopR] = await Promise.allSettled([
+    const [qrR, queueR, shopR, noticeR] = await Promise.allSettled([
       fetch('/api/display/qr', { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(
         async (res) => ({ at: monotonicNow(), date: res.headers.get('Date'), ok: res.ok, body: (await res.json()) as unknown }),
       ),
       api<unknown>('GET', '/api/queue'),
       api<unknown>('GET', '/api/shop'),
+      api<unknown>('GET', '/api/broadcast'),
     ]);
     const at = monotonicNow();
     setLive((s) => {
@@ -164,7 +199,13 @@ export function App() {
       if (shopR.status === 'fulfilled' && unchanged(topicShop)) {
         const open = asShopOpen(shopR.value);
         if (open !== null) next.open = open;
+        next.boothDay = dayOf(shopR.value) ?? next.boothDay;
       }
+      if (noticeR.status === 'fulfilled' && unchanged(topicBroadcast)) {
+        const b = asBroadcast(noticeR.value);
+        if (b !== undefined) next.broadcast = b;
+      }
+      next.queueChanges++;
       return next;
     });
   }, []);
@@ -181,12 +222,18 @@ export function App() {
       const queue = asQueue(message.detail);
       if (!queue) return;
       bump(topic);
-      setLive((s) => ({ ...s, queue, queueAt: at }));
+      setLive((s) => ({ ...s, queue, queueAt: at, queueChanges: s.queueChanges + 1 }));
     } else if (topic === topicShop) {
       const open = asShopOpen(message.detail);
       if (open === null) return;
       bump(topic);
-      setLive((s) => ({ ...s, open }));
+      const day = dayOf(message.detail);
+      setLive((s) => ({ ...s, open, boothDay: day ?? s.boothDay }));
+    } else if (topic === topicBroadcast) {
+      const b = asBroadcast(message.detail);
+      if (b === undefined) return;
+      bump(topic);
+      setLive((s) => ({ ...s, broadcast: b }));
     }
   }, []);
 
@@ -196,7 +243,7 @@ export function App() {
           url: brokerUrl(credentials.url, location),
           username: credentials.username,
           password: credentials.password,
-          topics: [topicQR, topicQueue, topicShop],
+          topics: [topicQR, topicQueue, topicShop, topicBroadcast],
           onMessage,
           onReconnect: () => void catchUp(),
         }
@@ -225,7 +272,18 @@ export function App() {
   } else {
     const columns = splitQueue(live.queue);
     const elapsed = now - live.queueAt;
-    body = (
+    body = page === 'stats' ? (
+      <div class="display-grid display-stats">
+        <QRPanel view={view} wifi={live.wifi} />
+        <div class="display-panel stats-panel">
+          {Stats ? (
+            <Stats currentDay={live.boothDay} refreshKey={live.queueChanges} variant="display" />
+          ) : (
+            <p class="display-note">{t('display.statsLoading')}</p>
+          )}
+        </div>
+      </div>
+    ) : (
       <div class="display-grid">
         <QRPanel view={view} wifi={live.wifi} />
         <QueueColumn
@@ -250,10 +308,18 @@ export function App() {
 
   return (
     <Shell title={t('app.display.title')} connection={credentials ? connection : null}>
+      {status === 'signedIn' && <BroadcastBanner broadcast={live.broadcast} label={t('display.broadcast')} />}
       {body}
       {credentials && <LiveIndicator state={connection} />}
     </Shell>
   );
+}
+
+// dayOf reads the booth day from the shop state (topic or GET /api/shop).
+function dayOf(v: unknown): number | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const day = (v as Record<string, unknown>)['boothDay'];
+  return typeof day === 'number' ? day : null;
 }
 
 function SignInPanel({ status }: { status: SignIn }) {
@@ -370,8 +436,9 @@ function QueueColumn(props: {
         <ol class="queue-list">
           {shown.map((e) => (
             <li key={e.number} class={`queue-entry entry-${e.state}`} data-number={e.number}>
-              <span class="entry-number" aria-label={t('display.number', { number: e.number })}>
-                {e.number}
+              <span class="entry-number">
+                <span class="visually-hidden">{t('display.number', { number: e.number })}</span>
+                <span aria-hidden="true">{e.number}</span>
               </span>
               <DrinkIcon name={e.icon || e.drink} size={56} />
               <span class="entry-text">
