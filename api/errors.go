@@ -62,6 +62,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 				e = apperr.NotFound.With("This address does not take %s requests.", c.Method())
 			case errors.As(err, &fe) && fe.Code < 500:
 				e = apperr.Invalid.With("%s", fe.Message)
+			case strings.Contains(err.Error(), "database or disk is full") || strings.Contains(err.Error(), "SQLITE_FULL") ||
+				strings.Contains(err.Error(), "no space left on device"):
+				log.Error("storage full", "method", c.Method(), "path", c.Path(), "err", err)
+				e = apperr.DiskFull
 			default:
 				log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 				e = apperr.Internal
