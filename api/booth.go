@@ -21,16 +21,24 @@ func (s *Server) boothRoutes(a fiber.Router) {
 	a.Post("/broadcast", s.postBroadcast)
 }
 
-// statsCache keeps the current day's figures until the log grows: every
-// phone asking for its estimated wait would otherwise re-read the day's log.
+// statsCache keeps the current day's figures: every phone asking for its
+// estimated wait would otherwise re-read the day's log, which grows through
+// the day.
 type statsCache struct {
 	mu   sync.Mutex
 	day  int64
 	head int64
+	at   time.Time
 	figs stats.Day
 }
 
-func (s *Server) currentStats(c *fiber.Ctx) (stats.Day, error) {
+// estimateAge is how old the figures behind a customer's estimated wait may
+// be; staff's figures page always gets them as of the newest event.
+const estimateAge = 5 * time.Second
+
+// currentStats is today's figures, computed again when the log has grown
+// and the cached ones are older than maxAge (0: whenever the log has grown).
+func (s *Server) currentStats(c *fiber.Ctx, maxAge time.Duration) (stats.Day, error) {
 	cfg, err := s.d.Shop.Config(c.UserContext())
 	if err != nil {
 		return stats.Day{}, err
@@ -41,14 +49,14 @@ func (s *Server) currentStats(c *fiber.Ctx) (stats.Day, error) {
 	}
 	s.stats.mu.Lock()
 	defer s.stats.mu.Unlock()
-	if s.stats.day == cfg.BoothDay && s.stats.head == head {
+	if s.stats.day == cfg.BoothDay && (s.stats.head == head || time.Since(s.stats.at) < maxAge) {
 		return s.stats.figs, nil
 	}
 	figs, err := stats.Compute(c.UserContext(), s.d.Store.DB().Read(), cfg.BoothDay)
 	if err != nil {
 		return stats.Day{}, err
 	}
-	s.stats.day, s.stats.head, s.stats.figs = cfg.BoothDay, head, figs
+	s.stats.day, s.stats.head, s.stats.at, s.stats.figs = cfg.BoothDay, head, time.Now(), figs
 	return figs, nil
 }
 
@@ -72,7 +80,7 @@ func (s *Server) getStats(c *fiber.Ctx) error {
 		}
 		return c.JSON(figs)
 	}
-	figs, err := s.currentStats(c)
+	figs, err := s.currentStats(c, 0)
 	if err != nil {
 		return err
 	}
@@ -84,7 +92,7 @@ func (s *Server) estimate(c *fiber.Ctx, v *customerOrder) {
 	if v.State != order.Queued && v.State != order.Making {
 		return
 	}
-	figs, err := s.currentStats(c)
+	figs, err := s.currentStats(c, estimateAge)
 	if err != nil {
 		return
 	}

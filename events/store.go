@@ -65,8 +65,8 @@ type Store struct {
 	// CheckpointEvery is how often Run saves the running time, so a crash
 	// loses at most this much of it.
 	CheckpointEvery time.Duration
-	// CursorEvery is how often a busy subscriber saves its cursor; an idle
-	// one saves at once. A crash redelivers at most this much.
+	// CursorEvery is how often a subscriber saves its cursor while it moves
+	// (and on shutdown): a crash redelivers at most this much of the log.
 	CursorEvery time.Duration
 }
 
@@ -419,17 +419,26 @@ func (s *Store) dispatch(ctx context.Context, sub *subscriber) {
 			sub.pos = pos
 			s.mu.Unlock()
 		}
+		since := s.clk.Elapsed() - savedAt
+		if pos != saved && since >= s.CursorEvery {
+			save(ctx)
+		}
 		if len(evs) == batch {
-			if s.clk.Elapsed()-savedAt >= s.CursorEvery {
-				save(ctx)
-			}
 			continue
 		}
-		save(ctx)
+		// Idle: wait for more, and save a moved cursor once CursorEvery has
+		// passed, so a busy bar costs one cursor write a second rather than
+		// one per wake-up.
+		var saveLater <-chan time.Time
+		if pos != saved {
+			saveLater = s.clk.After(s.CursorEvery - since)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-sub.wake:
+		case <-saveLater:
+			save(ctx)
 		}
 	}
 }
