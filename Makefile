@@ -18,7 +18,9 @@ RELEASES   := linux/amd64 linux/arm64 linux/arm/7 linux/arm/6
 
 CORE_PACKAGES := ./clock ./storage ./events ./shop ./qr ./order ./text ./auth
 
-.PHONY: help run build ui test test-go test-ui test-browser test-arm vet fmt-check verify-units release clean
+BENCH_FLAGS ?= --quick
+
+.PHONY: help run build ui test test-go test-ui test-browser test-arm bench vet fmt-check verify-units release clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -58,6 +60,10 @@ test-arm: ## Cross-build for arm64 and armv7, self-check both and run the core's
 	qemu-arm-static bin/kiosk-armv7 selfcheck
 	# The crash tests re-run the test binary as a child, which needs binfmt_misc; they run natively above.
 	GOOS=linux GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static -skip 'Killed' $(CORE_PACKAGES)
+
+bench: ## Benchmarks against the real binary, with mosquitto beside it (quick; BENCH_FLAGS= for the full run).
+	@command -v mosquitto >/dev/null || { echo "make bench needs mosquitto (apt-get install mosquitto)"; exit 1; }
+	$(GO) run ./cmd/kioskbench $(BENCH_FLAGS) --out bin/bench
 
 vet: ## go vet.
 	$(GO) vet ./...

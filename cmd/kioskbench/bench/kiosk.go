@@ -1,0 +1,370 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// AdminPassword is the first admin's password on every kiosk the harness
+// starts (a fresh data directory each time).
+const AdminPassword = "bench-admin-password"
+
+// Kiosk is one running kiosk process on loopback ports.
+type Kiosk struct {
+	*Proc
+	Dir     string // data directory
+	HTTP    string // 127.0.0.1:port
+	MQTT    string // 127.0.0.1:port (TCP)
+	Base    string // http://127.0.0.1:port
+	Healthy time.Duration
+	argv    []string
+	log     string
+}
+
+// KioskOptions say which binary to run and how.
+type KioskOptions struct {
+	// Argv is the command before the kiosk's flags: the binary, or an
+	// emulator and the binary.
+	Argv []string
+	// Dir is the data directory; LogPath receives the kiosk's output.
+	Dir     string
+	LogPath string
+	// Extra flags, e.g. --test-clock or --max-clients.
+	Extra []string
+	// Poll is how often /healthz is asked during start; 2 ms when zero.
+	Poll time.Duration
+}
+
+// StartKiosk starts a kiosk on free loopback ports with the shop open and
+// the bench admin password, and returns once /healthz answers 200. The
+// time from exec to that answer is Kiosk.Healthy.
+func StartKiosk(ctx context.Context, o KioskOptions) (*Kiosk, error) {
+	httpAddr, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	mqttAddr, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	k := &Kiosk{Dir: o.Dir, HTTP: httpAddr, MQTT: mqttAddr, Base: "http://" + httpAddr, log: o.LogPath}
+	k.argv = append(append([]string(nil), o.Argv...), "serve", "--data", o.Dir, "--http", httpAddr, "--mqtt", mqttAddr,
+		"--open", "--admin-password", AdminPassword, "--public-url", "http://"+httpAddr+"/")
+	k.argv = append(k.argv, o.Extra...)
+	if err := k.start(ctx, o.Poll); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+func (k *Kiosk) start(ctx context.Context, poll time.Duration) error {
+	if poll == 0 {
+		poll = 2 * time.Millisecond
+	}
+	p, err := Spawn("kiosk", k.log, k.argv, os.Environ())
+	if err != nil {
+		return err
+	}
+	k.Proc = p
+	at, err := WaitHealthy(ctx, p, k.Base+"/healthz", poll, 60*time.Second)
+	if err != nil {
+		p.Stop()
+		return err
+	}
+	k.Healthy = at.Sub(p.Started)
+	return nil
+}
+
+// Restart stops the kiosk with SIGTERM and starts it again on the same
+// data directory and ports.
+func (k *Kiosk) Restart(ctx context.Context, poll time.Duration) error {
+	if err := k.Stop(); err != nil {
+		return err
+	}
+	return k.start(ctx, poll)
+}
+
+// Memory reads the kiosk's resident memory.
+func (k *Kiosk) Memory() (Memory, error) { return ReadMemory(k.Pid()) }
+
+// WS is the kiosk's MQTT-over-WebSocket address.
+func (k *Kiosk) WS() string { return "ws://" + k.HTTP + "/mqtt" }
+
+// KillHard ends the kiosk with SIGKILL, for a run that is being abandoned.
+func (k *Kiosk) KillHard() { _ = k.Signal(syscall.SIGKILL); k.Stop() }
+
+// APIError is an error answer of the kiosk's API.
+type APIError struct {
+	Status int
+	Code   string
+	Body   string
+}
+
+// Error describes the answer.
+func (e *APIError) Error() string { return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Code, e.Body) }
+
+// Code is the API's error code of err, or "" for an error that is not an
+// answer of the API.
+func Code(err error) string {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// sharedTransport carries every browser's requests: cookies are per
+// browser (the jar), connections are pooled, and only loopback is dialled.
+var sharedTransport = &http.Transport{
+	DialContext:         dialer(0).DialContext,
+	MaxIdleConns:        2048,
+	MaxIdleConnsPerHost: 2048,
+	IdleConnTimeout:     20 * time.Second, // below the kiosk's 30 s read timeout
+}
+
+// Browser is one phone or tablet: its own cookies, echoing the CSRF cookie
+// on every write as the apps do.
+type Browser struct {
+	base *url.URL
+	c    *http.Client
+	mu   sync.Mutex
+	csrf string
+}
+
+// NewBrowser returns a browser with no cookies yet.
+func NewBrowser(base string) *Browser {
+	u, _ := url.Parse(base)
+	jar, _ := cookiejar.New(nil)
+	return &Browser{base: u, c: &http.Client{Transport: sharedTransport, Jar: jar, Timeout: 60 * time.Second}}
+}
+
+func (b *Browser) token() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.csrf == "" {
+		for _, c := range b.c.Jar.Cookies(b.base) {
+			if c.Name == "kiosk_csrf" {
+				b.csrf = c.Value
+			}
+		}
+	}
+	return b.csrf
+}
+
+// Do sends one request with in as JSON (nil for none) and decodes a
+// successful answer into out (nil to drop it).
+func (b *Browser) Do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		raw, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.base.String()+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet {
+		if tok := b.token(); tok != "" {
+			req.Header.Set("X-Kiosk-CSRF", tok)
+		}
+	}
+	res, err := b.c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
+	if err != nil {
+		return err
+	}
+	if res.StatusCode >= 300 {
+		var eb struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		_ = json.Unmarshal(raw, &eb)
+		return &APIError{Status: res.StatusCode, Code: eb.Error.Code, Body: strings.TrimSpace(string(raw))}
+	}
+	if out != nil && len(raw) > 0 {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+// Credentials are what GET /api/realtime hands out.
+type Credentials struct {
+	URL           string `json:"url"`
+	Username      string `json:"username"`
+	Password      string `json:"password"`
+	CustomerTopic string `json:"customerTopic"`
+}
+
+// Order is the part of an order the harness reads.
+type Order struct {
+	ID     string `json:"id"`
+	Number int    `json:"number"`
+	State  string `json:"state"`
+}
+
+// Staff signs in the admin with a fresh browser.
+func (k *Kiosk) Staff(ctx context.Context) (*Browser, error) {
+	b := NewBrowser(k.Base)
+	if err := b.Do(ctx, http.MethodGet, "/api/shop", nil, nil); err != nil {
+		return nil, err
+	}
+	err := b.Do(ctx, http.MethodPost, "/api/session", map[string]string{"username": "admin", "password": AdminPassword}, nil)
+	return b, err
+}
+
+// BenchSettings are the limits raised for a run. The QR period is the
+// shortest the kiosk allows, so that (with --test-clock) a used-up code is
+// replaced by moving the clock half a minute; the timeouts are the longest,
+// so that no clock move ever times an order out mid-run; no daily limit.
+var BenchSettings = map[string]int{
+	"drinksPerCode":           1000,
+	"maxInFlight":             1000,
+	"drinksPerCustomerPerDay": 0,
+	"qrPeriodSeconds":         30,
+	"customerTimeoutSeconds":  7200,
+	"baristaTimeoutSeconds":   14400,
+	"readySeconds":            7200,
+}
+
+// RaiseLimits applies BenchSettings through PUT /api/settings.
+func RaiseLimits(ctx context.Context, staff *Browser) error {
+	return staff.Do(ctx, http.MethodPut, "/api/settings", BenchSettings, nil)
+}
+
+// FirstDrink returns the id of the first available drink on the menu.
+func FirstDrink(ctx context.Context, b *Browser) (string, error) {
+	var shop struct {
+		Menu []struct {
+			ID        string `json:"id"`
+			Available bool   `json:"available"`
+		} `json:"menu"`
+	}
+	if err := b.Do(ctx, http.MethodGet, "/api/shop", nil, &shop); err != nil {
+		return "", err
+	}
+	for _, d := range shop.Menu {
+		if d.Available {
+			return d.ID, nil
+		}
+	}
+	return "", errors.New("no drink is available on the menu")
+}
+
+// QRSource hands out the code the display shows, shared by every robot
+// customer, and replaces it when the kiosk refuses it: a used-up code by
+// moving the kiosk's test clock to the next period, an expired one by
+// reading the display again.
+type QRSource struct {
+	staff *Browser
+	mu    sync.Mutex
+	code  string
+	// Advances counts the clock moves.
+	Advances int
+}
+
+// NewQRSource reads codes with the staff browser.
+func NewQRSource(staff *Browser) *QRSource { return &QRSource{staff: staff} }
+
+// Code returns the current code.
+func (q *QRSource) Code(ctx context.Context) (string, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.code == "" {
+		if err := q.read(ctx); err != nil {
+			return "", err
+		}
+	}
+	return q.code, nil
+}
+
+func (q *QRSource) read(ctx context.Context) error {
+	var v struct {
+		Code string `json:"code"`
+	}
+	if err := q.staff.Do(ctx, http.MethodGet, "/api/display/qr", nil, &v); err != nil {
+		return fmt.Errorf("read the QR code: %w", err)
+	}
+	q.code = v.Code
+	return nil
+}
+
+// Refused replaces code after the kiosk refused it for reason. Only the
+// first of many customers refused with the same code acts.
+func (q *QRSource) Refused(ctx context.Context, code, reason string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if code != q.code {
+		return nil
+	}
+	if reason == "qr_used_up" {
+		if err := q.staff.Do(ctx, http.MethodPost, "/api/test/clock", map[string]int{"advanceSeconds": 30}, nil); err != nil {
+			return fmt.Errorf("move the test clock to the next QR period: %w", err)
+		}
+		q.Advances++
+	}
+	return q.read(ctx)
+}
+
+// Scan opens an order for the customer browser b, replacing the code as
+// often as the kiosk refuses it.
+func Scan(ctx context.Context, b *Browser, qr *QRSource, name string) (Order, error) {
+	var o Order
+	for try := 0; ; try++ {
+		code, err := qr.Code(ctx)
+		if err != nil {
+			return o, err
+		}
+		err = b.Do(ctx, http.MethodPost, "/api/orders", map[string]string{"name": name, "code": code}, &o)
+		switch c := Code(err); {
+		case err == nil:
+			return o, nil
+		case (c == "qr_used_up" || c == "qr_expired") && try < 20:
+			if err := qr.Refused(ctx, code, c); err != nil {
+				return o, err
+			}
+		default:
+			return o, fmt.Errorf("scan: %w", err)
+		}
+	}
+}
+
+// Submit chooses the drink (every option group left to its default).
+func Submit(ctx context.Context, b *Browser, orderID, drinkID string) error {
+	return b.Do(ctx, http.MethodPut, "/api/orders/"+orderID+"/drink", map[string]any{"drinkId": drinkID}, nil)
+}
+
+// Act is a staff action on an order: make, unmake, complete, collect or
+// cancel.
+func Act(ctx context.Context, staff *Browser, orderID, action string) error {
+	return staff.Do(ctx, http.MethodPost, "/api/orders/"+orderID+"/"+action, nil, nil)
+}
+
+// logPath names a log file in dir.
+func logPath(dir, name string) string { return filepath.Join(dir, name+".log") }

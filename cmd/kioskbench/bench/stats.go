@@ -1,0 +1,132 @@
+package bench
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// Summary describes a sample of durations: its size, its percentiles and
+// its extremes, in milliseconds so that the JSON report reads without
+// conversion.
+type Summary struct {
+	N    int     `json:"n"`
+	Min  float64 `json:"minMs"`
+	P50  float64 `json:"p50Ms"`
+	P90  float64 `json:"p90Ms"`
+	P99  float64 `json:"p99Ms"`
+	Max  float64 `json:"maxMs"`
+	Mean float64 `json:"meanMs"`
+}
+
+// Percentile returns the p-th percentile (0 ≤ p ≤ 100) of sorted values by
+// the nearest-rank method: the smallest value with at least p percent of
+// the sample at or below it. An empty sample has no percentile and gives
+// NaN.
+func Percentile(sorted []float64, p float64) float64 {
+	n := len(sorted)
+	if n == 0 {
+		return math.NaN()
+	}
+	if p <= 0 {
+		return sorted[0]
+	}
+	if p >= 100 {
+		return sorted[n-1]
+	}
+	rank := int(math.Ceil(p / 100 * float64(n)))
+	return sorted[max(rank, 1)-1]
+}
+
+// Summarize describes a sample of durations. It does not change ds.
+func Summarize(ds []time.Duration) Summary {
+	ms := make([]float64, len(ds))
+	for i, d := range ds {
+		ms[i] = float64(d) / float64(time.Millisecond)
+	}
+	return SummarizeMs(ms)
+}
+
+// SummarizeMs describes a sample of values already in milliseconds. It does
+// not change ms.
+func SummarizeMs(ms []float64) Summary {
+	if len(ms) == 0 {
+		return Summary{}
+	}
+	s := slices.Clone(ms)
+	slices.Sort(s)
+	var sum float64
+	for _, v := range s {
+		sum += v
+	}
+	return Summary{N: len(s), Min: round3(s[0]), P50: round3(Percentile(s, 50)), P90: round3(Percentile(s, 90)),
+		P99: round3(Percentile(s, 99)), Max: round3(s[len(s)-1]), Mean: round3(sum / float64(len(s)))}
+}
+
+// round3 keeps three decimals (microseconds, for milliseconds), so the
+// report shows no false precision.
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// Step is one level of offered load in a rising-load run and what the
+// system did at it.
+type Step struct {
+	Offered  float64 `json:"offeredPerSecond"`
+	Achieved float64 `json:"achievedPerSecond"`
+	Errors   int     `json:"errors"`
+	Latency  Summary `json:"latency"`
+	// CPUms is the kiosk's CPU time (user and system) per completed
+	// operation during the step.
+	CPUms float64 `json:"kioskCpuMsPerOp,omitempty"`
+}
+
+// KneeRule says when a step is past the knee of the latency curve.
+type KneeRule struct {
+	// MinAchieved is the least fraction of the offered load that must be
+	// done for a step to count as keeping up (e.g. 0.9).
+	MinAchieved float64
+	// P99Factor is how many times the p99 latency of the first step a
+	// step's p99 may reach ...
+	P99Factor float64
+	// ... and P99Floor the absolute rise in milliseconds it may always
+	// have, so a tiny baseline does not make noise look like a knee.
+	P99Floor float64
+	// MaxErrorRate is the largest fraction of failed lifecycles a step may
+	// have.
+	MaxErrorRate float64
+}
+
+// DefaultKnee is the rule the harness uses: a step keeps up when it does at
+// least 90 % of what was offered, fails under 1 % of its lifecycles, and
+// its p99 stays within four times the lightest step's p99 (or within
+// 50 ms of it, whichever is more).
+var DefaultKnee = KneeRule{MinAchieved: 0.9, P99Factor: 4, P99Floor: 50, MaxErrorRate: 0.01}
+
+// Healthy reports whether step s keeps up, judged against base, the
+// lightest step of the run.
+func (r KneeRule) Healthy(base, s Step) bool {
+	if s.Offered > 0 && s.Achieved < r.MinAchieved*s.Offered {
+		return false
+	}
+	total := float64(s.Latency.N + s.Errors)
+	if total > 0 && float64(s.Errors)/total > r.MaxErrorRate {
+		return false
+	}
+	limit := max(base.Latency.P99*r.P99Factor, base.Latency.P99+r.P99Floor)
+	return s.Latency.P99 <= limit
+}
+
+// Knee returns the index of the last step that kept up before the first
+// that did not (-1 when even the first failed), and the index of that
+// first failing step (-1 when every step kept up). Steps must be in rising
+// order of offered load.
+func (r KneeRule) Knee(steps []Step) (lastGood, knee int) {
+	if len(steps) == 0 {
+		return -1, -1
+	}
+	for i, s := range steps {
+		if !r.Healthy(steps[0], s) {
+			return i - 1, i
+		}
+	}
+	return len(steps) - 1, -1
+}
