@@ -20,7 +20,11 @@ CORE_PACKAGES := ./clock ./storage ./events ./shop ./qr ./order ./text ./auth
 
 BENCH_FLAGS ?= --quick
 
-.PHONY: help run build ui test test-go test-ui test-browser test-arm bench vet fmt-check verify-units release clean
+FUZZTIME ?= 8s
+FUZZ_TARGETS := ./api:FuzzOrderBodies ./events:FuzzReadEnvelopes ./booth:FuzzLoad \
+	./hardware/escpos:FuzzEncodeText ./hardware/escpos:FuzzPreview
+
+.PHONY: help run build ui test test-go test-ui test-browser test-arm fuzz bench vet fmt-check verify-units release clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,10 +44,16 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 	cd ui && $(NPM) run build
 
-test: fmt-check vet test-go test-ui test-browser verify-units test-arm ## Run every test.
+test: fmt-check vet test-go fuzz test-ui test-browser verify-units test-arm ## Run every test.
 
 test-go: ## Go tests with the race detector (cgo is needed for -race).
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+fuzz: ## Each fuzz target for a short time (FUZZTIME); their seed corpora also run in test-go.
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$pkg $$name"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 test-ui: ui/node_modules/.installed ## The web apps' unit tests and type check.
 	cd ui && $(NPM) test && $(NPM) run typecheck
