@@ -24,7 +24,10 @@ FUZZTIME ?= 8s
 FUZZ_TARGETS := ./api:FuzzOrderBodies ./events:FuzzReadEnvelopes ./booth:FuzzLoad \
 	./hardware/escpos:FuzzEncodeText ./hardware/escpos:FuzzPreview
 
-.PHONY: help run build ui test test-go test-ui test-browser test-arm fuzz bench vet fmt-check verify-units release clean
+DEB_ARCHES := amd64 arm64 armhf
+
+.PHONY: help run build ui test test-go test-ui test-browser test-arm fuzz bench vet fmt-check verify-units release clean \
+	deb deb-amd64 deb-arm64 deb-armhf test-deb image
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -44,7 +47,7 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 	cd ui && $(NPM) run build
 
-test: fmt-check vet test-go fuzz test-ui test-browser verify-units test-arm ## Run every test.
+test: fmt-check vet test-go fuzz test-ui test-browser verify-units test-arm deb-arm64 ## Run every test.
 
 test-go: ## Go tests with the race detector (cgo is needed for -race).
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
@@ -94,6 +97,24 @@ release: ui ## Static binaries for every target, with .sha256, into dist/.
 		GOOS=$$os GOARCH=$$arch GOARM=$$arm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/$$name ./cmd/kiosk; \
 		(cd dist && sha256sum $$name > $$name.sha256); \
 	done
+
+deb: $(addprefix deb-,$(DEB_ARCHES)) ## The .deb for every architecture into dist/, each inspected.
+
+deb-amd64 deb-arm64 deb-armhf: deb-%: ui ## One architecture's .deb into dist/, inspected (e.g. make deb-arm64).
+	@mkdir -p bin dist
+	@set -e; case $* in armhf) goarch=arm; goarm=6 ;; *) goarch=$*; goarm= ;; esac; \
+	for prog in kiosk kiosk-setup; do \
+		echo "build $$prog for $*"; \
+		GOOS=linux GOARCH=$$goarch GOARM=$$goarm $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/$$prog-deb-$* ./cmd/$$prog; \
+	done; \
+	deb=$$(packaging/build-deb.sh '$(VERSION)' $* bin/kiosk-deb-$* dist); \
+	packaging/inspect-deb.sh "$$deb"
+
+test-deb: ## Build and inspect the amd64 and arm64 packages, with negative controls (needs dpkg-deb).
+	KIOSK_TEST_DEB=1 CGO_ENABLED=1 $(GO) test -count=1 -v -run TestDebs ./packaging
+
+image: deb-arm64 ## The SD-card image for a Pi 3/4/Zero 2 W into build/image/ (root, slow; packaging/image/README.md).
+	packaging/image/build-image.sh "$$(ls -t dist/kiosk_*_arm64.deb | head -n1)" build/image
 
 clean: ## Remove build outputs (not the data directory).
 	rm -rf bin dist ui/dist/assets ui/dist/*.html ui/dist/barista ui/dist/display ui/dist/admin
