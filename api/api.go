@@ -44,6 +44,9 @@ type Deps struct {
 	Health func(ctx context.Context) map[string]error
 	// Pages serves the web apps; nil leaves them out.
 	Pages fiber.Handler
+	// TimeHelper is the socket of the box's time helper; empty leaves the
+	// set-the-time route out.
+	TimeHelper string
 	// BoxHealth reports the box's state for the staff health page; nil
 	// leaves the route out.
 	BoxHealth func(ctx context.Context) health.Report
@@ -108,6 +111,9 @@ func New(d Deps) *Server {
 	}
 	if d.BoxHealth != nil {
 		a.Get("/health", s.boxHealth)
+	}
+	if d.TimeHelper != "" {
+		a.Post("/clock", s.setClock)
 	}
 	if d.TestClock != nil {
 		a.Post("/test/clock", s.advanceClock)

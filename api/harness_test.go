@@ -77,6 +77,7 @@ func newHarness(t testing.TB) *harness {
 	if err := h.tickets.Subscribe(ctx); err != nil {
 		t.Fatal(err)
 	}
+	helperSock, _ := timeHelper(t, "ok set +2m30s")
 	closer := closeout.New(h.env.Store, h.shop, t.TempDir(), nil, testkit.Quiet)
 	if err := closer.Subscribe(ctx); err != nil {
 		t.Fatal(err)
@@ -87,7 +88,7 @@ func newHarness(t testing.TB) *harness {
 	go queue.Run(runCtx)
 	go closer.Run(runCtx)
 	h.srv = New(Deps{Store: h.env.Store, Shop: h.shop, QR: h.qr, Orders: h.orders, Auth: h.auth,
-		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/", Printer: h.tickets, Closer: closer,
+		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/", Printer: h.tickets, Closer: closer, TimeHelper: helperSock,
 		BoxHealth: func(ctx context.Context) health.Report {
 			return health.Collect(ctx, health.Parts{DB: h.env.DB, DataDir: h.env.Dir, Now: h.env.Clock.Now,
 				RunTime: h.env.Store.RunTime, Printer: func() any { return queue.State() }, LightSimulated: true})

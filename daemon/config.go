@@ -39,6 +39,7 @@ type Config struct {
 	OwnHosts      string
 	BackupDirs    string
 	ButtonPin     string
+	TimeHelper    string
 }
 
 // Defaults, with the reason for each.
@@ -96,6 +97,9 @@ var Defaults = Config{
 	// The close-the-booth button on header pin 13, as wired in
 	// docs/hardware.md; simulated where there is no GPIO.
 	ButtonPin: "GPIO27",
+	// The box's time helper (kiosk-settime.socket); where it does not exist
+	// the admin's "set the time" says the helper does not answer.
+	TimeHelper: "/run/kiosk-settime.sock",
 }
 
 type option struct {
@@ -130,6 +134,7 @@ func (c *Config) options() []option {
 		{flag: "own-hosts", env: "KIOSK_OWN_HOSTS", help: "comma-separated other names and addresses of the box, for the captive portal (e.g. 10.42.0.1,coffee.lan)", str: &c.OwnHosts},
 		{flag: "backup-dirs", env: "KIOSK_BACKUP_DIRS", help: "comma-separated folders (e.g. a mounted USB drive) that also get the close-the-booth backup", str: &c.BackupDirs},
 		{flag: "button-pin", env: "KIOSK_BUTTON_PIN", help: "GPIO name of the close-the-booth button (long press); empty for none", str: &c.ButtonPin},
+		{flag: "time-helper", env: "KIOSK_TIME_HELPER", help: "socket of the box's time helper, for setting the clock from a tablet; empty turns it off", str: &c.TimeHelper},
 		{flag: "test-clock", env: "KIOSK_TEST_CLOCK", help: "FOR TESTS ONLY: let an admin move the clock forward (POST /api/test/clock)", boolean: &c.TestClock},
 	}
 }

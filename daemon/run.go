@@ -161,10 +161,11 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	server := api.New(api.Deps{
 		Store: store, Shop: shopSvc, QR: validator, Orders: orders, Auth: authSvc, Log: log,
 		PublicURL: publicURL, MQTT: brk.WebSocketHandler(), MQTTURL: mqttURL,
-		Pages:     api.Pages(ui.FS(), ui.Built()),
-		TestClock: testClockOrNil(testClock),
-		Printer:   printerOrNil(tickets),
-		Closer:    closer,
+		Pages:      api.Pages(ui.FS(), ui.Built()),
+		TestClock:  testClockOrNil(testClock),
+		Printer:    printerOrNil(tickets),
+		Closer:     closer,
+		TimeHelper: cfg.TimeHelper,
 		BoxHealth: func(ctx context.Context) health.Report {
 			parts := health.Parts{DB: db, DataDir: cfg.DataDir, Now: clk.Now, RunTime: store.RunTime,
 				LightSimulated: light.Simulated(),

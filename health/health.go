@@ -5,6 +5,7 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -53,6 +54,9 @@ type Clock struct {
 	RunningSeconds int64     `json:"runningSeconds"`
 	LastEvent      time.Time `json:"lastEvent,omitzero"`
 	Behind         bool      `json:"behind"`
+	// SetByStaff is when staff last set the box's time from a tablet; zero
+	// when it never was (then it is as the box remembered it at start).
+	SetByStaff time.Time `json:"setByStaff,omitzero"`
 }
 
 // Light is the ready light's state.
@@ -100,6 +104,13 @@ func Collect(ctx context.Context, p Parts) Report {
 	if err := p.DB.Read().QueryRowContext(ctx, "SELECT coalesce(max(time_at), 0) FROM events").Scan(&last); err == nil && last > 0 {
 		r.Clock.LastEvent = time.UnixMilli(last).UTC()
 		r.Clock.Behind = r.Clock.Now.Before(r.Clock.LastEvent.Add(-time.Minute))
+	}
+	var setAt string
+	if err := p.DB.Read().QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'clock_set_at'").Scan(&setAt); err == nil {
+		var ms int64
+		if _, err := fmt.Sscan(setAt, &ms); err == nil {
+			r.Clock.SetByStaff = time.UnixMilli(ms).UTC()
+		}
 	}
 	if p.Printer != nil {
 		r.Printer = p.Printer()
