@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coffeebar/kiosk/archive"
 	"github.com/coffeebar/kiosk/booth"
 	"github.com/coffeebar/kiosk/netsetup"
 )
@@ -89,6 +91,9 @@ type Status struct {
 	Address string `json:"address"`
 	// ServesDHCPDNS says the box hands out addresses and answers names.
 	ServesDHCPDNS bool `json:"serves_dhcp_dns"`
+	// Restored names the backup from the boot partition that became the
+	// kiosk's database on this boot, if one did.
+	Restored string `json:"restored,omitempty"`
 	// PublicURL is the ordering page's address, as in the QR code.
 	PublicURL string `json:"public_url"`
 	// Problems are what to fix, in booth.toml's line order; empty when
@@ -161,6 +166,18 @@ func (s *Setup) Run() error {
 	}
 	if st.Problems == nil {
 		st.Problems = []Problem{}
+	}
+
+	// A backup on the boot partition becomes the database of a box that
+	// has none, before the kiosk first starts; a restored box has its own
+	// accounts, so no admin password is handed over after it.
+	if name, err := s.restoreBackup(path); err != nil {
+		msg := fmt.Sprintf("The backup %s on the boot partition could not be restored: %v. The kiosk starts with an empty database.", BackupName, err)
+		st.Problems = append(st.Problems, Problem{Message: msg})
+		s.Log.Error(msg)
+	} else if name != "" {
+		st.Restored = name
+		s.Log.Info("restored the backup from the boot partition", "backup", name)
 	}
 
 	env, err := s.kioskEnv(cfg, st)
@@ -247,6 +264,26 @@ func (s *Setup) kioskEnv(cfg booth.Config, st Status) ([]byte, error) {
 		b.WriteString(line)
 	}
 	return []byte(b.String()), nil
+}
+
+// BackupName is a backup (from the admin app's download, or from closing
+// the booth) put next to booth.toml on the boot partition to be restored on
+// first boot.
+const BackupName = "kiosk-backup.db"
+
+// restoreBackup restores BackupName, found next to the booth.toml at
+// boothPath, when the kiosk has no database yet. It returns the backup's
+// name when it did.
+func (s *Setup) restoreBackup(boothPath string) (string, error) {
+	src := filepath.Join(filepath.Dir(s.path(boothPath)), BackupName)
+	if _, err := os.Stat(src); err != nil || s.hasDatabase() {
+		return "", nil
+	}
+	dest := s.path(filepath.Dir(DatabasePaths[0]))
+	if err := archive.Restore(context.Background(), src, dest, s.Log); err != nil {
+		return "", err
+	}
+	return BackupName, nil
 }
 
 // hasDatabase reports whether the kiosk has a database. Anything but a

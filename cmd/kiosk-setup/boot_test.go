@@ -2,7 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"github.com/coffeebar/kiosk/auth"
+	"github.com/coffeebar/kiosk/shop"
+	"github.com/coffeebar/kiosk/storage"
+	"github.com/coffeebar/kiosk/testkit"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -305,5 +310,63 @@ func TestEnvLine(t *testing.T) {
 		if _, err := envLine("V", v); err == nil {
 			t.Errorf("%q was accepted", v)
 		}
+	}
+}
+
+func TestBootRestoresABackupFromTheBootPartitionOnce(t *testing.T) {
+	// A real backup of a kiosk database with an account in it.
+	env := testkit.New(t)
+	ctx := context.Background()
+	shop.New(env.Store).Init(ctx)
+	a, _ := auth.New(ctx, env.Store, testkit.Quiet)
+	a.EnsureAdmin(ctx, "the old password")
+	backup := filepath.Join(t.TempDir(), "b.db")
+	must(t, env.DB.Backup(ctx, backup))
+	raw, err := os.ReadFile(backup)
+	must(t, err)
+
+	b := newBox(t)
+	b.nic("wlan0", "sdio", true)
+	b.file("/boot/firmware/booth.toml", hallThree)
+	b.file("/boot/firmware/"+BackupName, string(raw))
+	st := b.setup("auto")
+	if st.Restored != BackupName || len(st.Problems) != 0 {
+		t.Fatalf("status %+v\n%s", st, b.log.String())
+	}
+	restored := filepath.Join(b.root, DatabasePaths[0])
+	if db, err := storage.Open(ctx, filepath.Dir(restored), testkit.Quiet); err != nil {
+		t.Fatalf("the restored database does not open: %v", err)
+	} else {
+		var n int
+		db.Read().QueryRow("SELECT count(*) FROM staff").Scan(&n)
+		db.Close()
+		if n != 1 {
+			t.Fatalf("%d accounts restored", n)
+		}
+	}
+	if strings.Contains(b.read(EnvPath), "KIOSK_ADMIN_PASSWORD") {
+		t.Error("an admin password is handed over to a restored box")
+	}
+	// The next boot leaves the kiosk's database alone.
+	before, _ := os.ReadFile(restored)
+	if st := b.setup("auto"); st.Restored != "" {
+		t.Fatalf("restored again: %+v", st)
+	}
+	if after, _ := os.ReadFile(restored); !bytes.Equal(before, after) {
+		t.Fatal("the second boot changed the database")
+	}
+}
+
+func TestBootReportsABackupThatIsNotOne(t *testing.T) {
+	b := newBox(t)
+	b.nic("wlan0", "sdio", true)
+	b.file("/boot/firmware/booth.toml", hallThree)
+	b.file("/boot/firmware/"+BackupName, strings.Repeat("not a database ", 400))
+	st := b.setup("auto")
+	if st.Restored != "" || len(st.Problems) != 1 || !strings.Contains(st.Problems[0].Message, "could not be restored") {
+		t.Fatalf("status %+v", st)
+	}
+	if _, err := os.Stat(filepath.Join(b.root, DatabasePaths[0])); err == nil {
+		t.Fatal("a junk backup left a database behind")
 	}
 }
