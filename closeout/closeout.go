@@ -130,6 +130,16 @@ func (s *Service) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
+	// An open shop is not closing, whatever the saved state says: the
+	// subscriber that records the reopening may not have run yet, and
+	// whoever opened the shop must see it at once.
+	cfg, err := s.shop.Config(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	if cfg.Open {
+		return Status{State: StateOpen, OpenOrders: n}, nil
+	}
 	out := Status{State: st.State, OpenOrders: n, Backup: st.Backup, Copies: st.Copies}
 	if st.State == StateClosing {
 		out.Error = s.lastError()

@@ -170,3 +170,18 @@ func TestClosingCarriesOnAfterARestart(t *testing.T) {
 	b.orders.CancelOwn(ctx, customer("a"), o.ID)
 	b.until(t, StateClosed)
 }
+
+func TestReopeningShowsAtOnce(t *testing.T) {
+	env := testkit.New(t)
+	b := newBooth(t, env, t.TempDir())
+	ctx := context.Background()
+	b.shop.SetOpen(ctx, barista, true)
+	b.close.Close(ctx, barista)
+	b.until(t, StateClosed)
+	// Stop the subscriber, so only the shop's state can say it reopened.
+	b.stop()
+	b.shop.SetOpen(ctx, barista, true)
+	if st := b.status(t); st.State != StateOpen || st.Backup != "" {
+		t.Fatalf("right after reopening: %+v", st)
+	}
+}
