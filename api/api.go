@@ -174,14 +174,6 @@ func (w who) customerActor() access.Actor {
 	return access.Actor{ID: w.customer, Role: access.Customer}
 }
 
-// actor is the staff or display session if there is one, else the customer.
-func (w who) actor() access.Actor {
-	if w.session != nil {
-		return w.session.Actor
-	}
-	return w.customerActor()
-}
-
 // identify reads the caller's cookies. An unknown or ended session is not
 // an error here: routes that need one say so.
 func (s *Server) identify(c *fiber.Ctx) (who, error) {

@@ -1,7 +1,6 @@
 package events
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -87,8 +86,7 @@ func (s *Store) Inject(ctx context.Context, r io.Reader) (InjectResult, error) {
 }
 
 func readEnvelopes(r io.Reader) ([]Envelope, error) {
-	br := bufio.NewReader(r)
-	data, err := io.ReadAll(br)
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}

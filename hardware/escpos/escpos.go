@@ -185,6 +185,3 @@ func (b *Builder) Feed(lines int) *Builder { return b.Raw(Feed(lines)) }
 
 // Cut feeds to the cutter plus feed dots and cuts partially.
 func (b *Builder) Cut(feed int) *Builder { return b.Raw(Cut(feed)) }
-
-// Image appends img as a raster image.
-func (b *Builder) Image(img *Bitmap) *Builder { return b.Raw(Raster(img)) }

@@ -11,10 +11,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -105,9 +103,6 @@ func (k *Kiosk) Memory() (Memory, error) { return ReadMemory(k.Pid()) }
 
 // WS is the kiosk's MQTT-over-WebSocket address.
 func (k *Kiosk) WS() string { return "ws://" + k.HTTP + "/mqtt" }
-
-// KillHard ends the kiosk with SIGKILL, for a run that is being abandoned.
-func (k *Kiosk) KillHard() { _ = k.Signal(syscall.SIGKILL); k.Stop() }
 
 // APIError is an error answer of the kiosk's API.
 type APIError struct {
@@ -365,6 +360,3 @@ func Submit(ctx context.Context, b *Browser, orderID, drinkID string) error {
 func Act(ctx context.Context, staff *Browser, orderID, action string) error {
 	return staff.Do(ctx, http.MethodPost, "/api/orders/"+orderID+"/"+action, nil, nil)
 }
-
-// logPath names a log file in dir.
-func logPath(dir, name string) string { return filepath.Join(dir, name+".log") }

@@ -302,9 +302,6 @@ func (c *Client) Err() error {
 	return c.err
 }
 
-// Done is closed when the connection has ended.
-func (c *Client) Done() <-chan struct{} { return c.done }
-
 func (c *Client) readLoop() {
 	var err error
 	defer func() {
