@@ -26,7 +26,7 @@ FUZZ_TARGETS := ./api:FuzzOrderBodies ./events:FuzzReadEnvelopes ./booth:FuzzLoa
 
 DEB_ARCHES := amd64 arm64 armhf
 
-.PHONY: help run build ui test test-go test-ui test-browser test-arm fuzz bench vet fmt-check verify-units release clean \
+.PHONY: help run build ui test test-go faults test-ui test-browser test-arm fuzz bench vet fmt-check verify-units release clean \
 	deb deb-amd64 deb-arm64 deb-armhf test-deb image
 
 help: ## List the targets.
@@ -47,7 +47,7 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
 	cd ui && $(NPM) run build
 
-test: fmt-check vet test-go fuzz test-ui test-browser verify-units test-arm deb-arm64 ## Run every test.
+test: fmt-check vet test-go fuzz faults test-ui test-browser verify-units test-arm deb-arm64 ## Run every test.
 
 test-go: ## Go tests with the race detector (cgo is needed for -race).
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
@@ -57,6 +57,10 @@ fuzz: ## Each fuzz target for a short time (FUZZTIME); their seed corpora also r
 		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$pkg $$name"; \
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
 	done
+
+KILLS ?= 20
+faults: ## The slow fault tests: the kiosk killed KILLS times at random moments under the robot's load.
+	KIOSK_FAULTS=1 KIOSK_KILLS=$(KILLS) $(GO) test -count=1 -timeout 20m -run '^TestKilledAtRandomMomentsUnderLoad$$' ./e2e
 
 test-ui: ui/node_modules/.installed ## The web apps' unit tests and type check.
 	cd ui && $(NPM) test && $(NPM) run typecheck

@@ -74,6 +74,11 @@ type kiosk struct {
 func startKiosk(t *testing.T, dir string, extra ...string) *kiosk {
 	t.Helper()
 	k := &kiosk{t: t, dir: dir, http: freePort(t), mqtt: freePort(t), exited: make(chan error, 1), extra: extra}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("kiosk output (every start):\n%s", k.output())
+		}
+	})
 	k.start()
 	return k
 }
@@ -105,11 +110,6 @@ func (k *kiosk) start() {
 		if k.cmd.ProcessState == nil {
 			k.cmd.Process.Kill()
 			<-exited
-		}
-		if t.Failed() {
-			k.logMu.Lock()
-			t.Logf("kiosk output:\n%s", k.log.String())
-			k.logMu.Unlock()
 		}
 	})
 	deadline := time.Now().Add(30 * time.Second)

@@ -28,7 +28,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 func command(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	cfg, asJSON, logLevel, err := parse(args, env, stderr)
+	cfg, asJSON, logLevel, journalPath, err := parse(args, env, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -37,6 +37,15 @@ func command(ctx context.Context, args []string, env func(string) string, stdout
 		return 2
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
+	if journalPath != "" {
+		f, err := os.OpenFile(journalPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintln(stderr, "kiosk robot:", err)
+			return 1
+		}
+		defer f.Close()
+		cfg.Journal = f
+	}
 	rep, err := Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "kiosk robot:", err)
@@ -58,7 +67,7 @@ func command(ctx context.Context, args []string, env func(string) string, stdout
 	return 0
 }
 
-func parse(args []string, env func(string) string, stderr io.Writer) (cfg Config, asJSON bool, level slog.Level, err error) {
+func parse(args []string, env func(string) string, stderr io.Writer) (cfg Config, asJSON bool, level slog.Level, journalPath string, err error) {
 	fs := flag.NewFlagSet("kiosk robot", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -83,6 +92,7 @@ the latencies. Exit code 0 when every order ended as expected.
 	fs.DurationVar(&cfg.MakeTime, "make-time", 0, "average time a barista robot takes per drink")
 	fs.DurationVar(&cfg.OrderTimeout, "order-timeout", DefaultOrderTimeout, "longest a customer waits for its order to end")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&journalPath, "journal", "", "append a JSON line to this file for every order change the kiosk confirmed (for crash tests)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error (to stderr)")
 	if err = fs.Parse(args); err != nil {
 		return

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -87,6 +88,9 @@ type Config struct {
 	OrderTimeout time.Duration
 	// Log receives progress; nil discards it.
 	Log *slog.Logger
+	// Journal, when set, receives one JSON line (a Confirmation) for every
+	// change to an order the kiosk confirmed.
+	Journal io.Writer
 }
 
 func (c Config) withDefaults() Config {
@@ -137,7 +141,7 @@ func (c Config) validate() (*url.URL, error) {
 type run struct {
 	cfg       Config
 	base      *url.URL
-	transport *http.Transport
+	transport http.RoundTripper
 	log       *slog.Logger
 	tally     *tally
 
@@ -185,12 +189,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	// seconds, answering 400 on it; closing idle ones sooner avoids that.
 	transport.IdleConnTimeout = idleConnTimeout
 	defer transport.CloseIdleConnections()
-	r := &run{cfg: cfg, base: base, transport: transport, log: cfg.Log, tally: newTally(cfg.Orders),
+	var rt http.RoundTripper = transport
+	if cfg.Journal != nil {
+		rt = &journal{next: transport, w: cfg.Journal}
+	}
+	r := &run{cfg: cfg, base: base, transport: rt, log: cfg.Log, tally: newTally(cfg.Orders),
 		collect: make(chan string, cfg.Orders), noted: map[string]bool{}}
 
 	start := time.Now()
 	defer r.undoAll(ctx) // after an early return; a no-op after the one below
-	r.staff = newClient(base, transport)
+	r.staff = newClient(base, rt)
 	sess, err := r.staff.signIn(ctx, cfg.StaffUser, cfg.StaffPassword)
 	if err != nil {
 		return nil, fmt.Errorf("sign in as %q at %s: %w", cfg.StaffUser, base, err)

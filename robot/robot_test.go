@@ -152,8 +152,9 @@ func TestRaisedLimitsEveryOrderAccounted(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), guard)
 	defer cancel()
+	var journal bytes.Buffer
 	rep, err := Run(ctx, Config{URL: base.String(), StaffPassword: adminPassword, Orders: 15, CancelPercent: 10,
-		RaiseLimits: true, Log: quiet})
+		RaiseLimits: true, Log: quiet, Journal: &journal})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +195,25 @@ func TestRaisedLimitsEveryOrderAccounted(t *testing.T) {
 	for _, state := range []string{"waiting", "queued", "making"} {
 		if n := len(orders(t, adm, state)); n != 0 {
 			t.Errorf("%d orders left %s", n, state)
+		}
+	}
+
+	// The journal holds every confirmed change: each order's last line is
+	// how the kiosk ended it.
+	last := map[string]Confirmation{}
+	for line := range strings.Lines(journal.String()) {
+		var c Confirmation
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("journal line %q: %v", line, err)
+		}
+		last[c.ID] = c
+	}
+	if len(last) != 15 {
+		t.Errorf("the journal names %d orders, want 15", len(last))
+	}
+	for _, o := range orders(t, adm, "finished") {
+		if c := last[o.ID]; c.State != o.State || c.Number != o.Number {
+			t.Errorf("order %d is %s; its last confirmation %+v", o.Number, o.State, c)
 		}
 	}
 
@@ -364,7 +384,7 @@ func TestCommandLine(t *testing.T) {
 			}
 		})
 	}
-	cfg, _, _, err := parse([]string{"--url", "http://k/", "--orders", "2"}, env, io.Discard)
+	cfg, _, _, _, err := parse([]string{"--url", "http://k/", "--orders", "2"}, env, io.Discard)
 	if err != nil || cfg.StaffPassword != "from the environment" || cfg.StaffUser != "admin" || cfg.Baristas != DefaultBaristas {
 		t.Errorf("defaults: %+v, %v", cfg, err)
 	}

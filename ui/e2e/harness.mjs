@@ -128,22 +128,30 @@ export async function startKiosk() {
   const base = `http://127.0.0.1:${http}`;
   const args = ['--data', dir, '--http', `127.0.0.1:${http}`, '--mqtt', `127.0.0.1:${mqtt}`, '--open',
     '--admin-password', adminPassword, '--public-url', `${base}/`, '--test-clock'];
-  const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  proc.stdout.on('data', (b) => (log += b));
-  proc.stderr.on('data', (b) => (log += b));
+  /** @type {import('node:child_process').ChildProcess} */
+  let proc;
   let exited = false;
-  proc.on('exit', () => (exited = true));
-  try {
-    await waitFor('the kiosk to be healthy', async () => {
-      if (exited) throw new Error(`the kiosk exited:\n${log}`);
-      const res = await fetch(`${base}/healthz`).catch(() => null);
-      return res?.ok ? true : null;
-    }, 20_000);
-  } catch (e) {
-    proc.kill('SIGKILL');
-    throw e;
-  }
+  // spawnKiosk starts the binary on the data directory and ports and waits
+  // until it is healthy: at first, and again after a crash.
+  const spawnKiosk = async () => {
+    proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    exited = false;
+    proc.stdout?.on('data', (b) => (log += b));
+    proc.stderr?.on('data', (b) => (log += b));
+    proc.on('exit', () => (exited = true));
+    try {
+      await waitFor('the kiosk to be healthy', async () => {
+        if (exited) throw new Error(`the kiosk exited:\n${log}`);
+        const res = await fetch(`${base}/healthz`).catch(() => null);
+        return res?.ok ? true : null;
+      }, 20_000);
+    } catch (e) {
+      proc.kill('SIGKILL');
+      throw e;
+    }
+  };
+  await spawnKiosk();
   const admin = new Client(base);
   await admin.must('POST', '/api/session', { username: 'admin', password: adminPassword });
   // How far the tests have moved the kiosk's clock ahead of this machine's.
@@ -159,6 +167,18 @@ export async function startKiosk() {
     admin,
     get log() {
       return log;
+    },
+    /**
+     * crash pulls the plug (SIGKILL: nothing is flushed or closed) and starts
+     * the kiosk again on the same data and ports, as systemd would. The clock
+     * the tests moved forward is the machine's own again after it.
+     */
+    async crash() {
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL');
+      await gone;
+      advancedMs = 0;
+      await spawnKiosk();
     },
     /** stop ends the kiosk and removes its data. */
     async stop() {

@@ -215,6 +215,43 @@ describe('the whole journey', () => {
   });
 });
 
+describe('a crash of the kiosk', () => {
+  it('the phone, the display and the tablet catch up after the kiosk is killed and started again', async () => {
+    const customer = await newPage(browser, phone);
+    await scanAndName(customer, 'Kai');
+    await customer.locator('label[data-drink="americano"]').click();
+    await customer.getByRole('button', { name: 'Order', exact: true }).click();
+    await customer.getByRole('heading', { name: 'In the queue' }).waitFor();
+    const { orders } = await kiosk.admin.must('GET', '/api/orders?state=queued');
+    const { id, number } = orders.find((/** @type {{customerName: string}} */ o) => o.customerName === 'Kai');
+
+    const display = await newPage(browser, monitor);
+    await display.goto(`${kiosk.base}/display/`);
+    await display.getByText('Live', { exact: true }).waitFor();
+    await display.locator(`.queue-preparing [data-number="${number}"]`).getByText('Kai').waitFor();
+    const barista = await newPage(browser, tablet);
+    await barista.goto(`${kiosk.base}/barista/`);
+    await barista.getByLabel('Name').fill('admin');
+    await barista.getByLabel('Password').fill('e2e-admin-password');
+    await barista.getByRole('button', { name: 'Sign in' }).click();
+    await barista.locator(`article[data-order="${number}"]`).waitFor();
+
+    // The plug is pulled and the kiosk starts again on the same data; the
+    // screens stay open and reconnect by themselves.
+    await kiosk.crash();
+    await display.getByText('Live', { exact: true }).waitFor({ timeout: 30_000 });
+    // Another barista starts the drink: each screen learns it only live.
+    await kiosk.admin.must('POST', `/api/orders/${id}/make`);
+    await customer.getByRole('heading', { name: 'Being made' }).waitFor({ timeout: 30_000 });
+    const card = barista.locator(`article[data-order="${number}"]`);
+    await card.getByRole('button', { name: 'Ready', exact: true }).click({ timeout: 30_000 });
+    await customer.getByRole('heading', { name: 'Ready for collection' }).waitFor({ timeout: 30_000 });
+    await display.locator(`.queue-ready [data-number="${number}"]`).getByText('Kai').waitFor();
+    await shot(display, 'display-after-crash');
+    for (const p of [customer, display, barista]) await p.context().close();
+  });
+});
+
 describe('customer and display without the right to each other', () => {
   it('a customer cannot read the QR code', async () => {
     const c = new Client(kiosk.base);
