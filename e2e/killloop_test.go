@@ -268,7 +268,7 @@ func newQueueWatcher(t *testing.T, k *kiosk) *queueWatcher {
 	t.Helper()
 	w := &queueWatcher{t: t, k: k}
 	creds := k.staff().realtime()
-	opts := mqtt.NewClientOptions().AddBroker("ws://"+k.http+"/mqtt").
+	opts := mqtt.NewClientOptions().AddBroker("ws://" + k.http + "/mqtt").
 		SetClientID(fmt.Sprintf("e2e-watcher-%d", time.Now().UnixNano())).
 		SetUsername(creds.Username).SetPassword(creds.Password).SetCleanSession(true).
 		SetAutoReconnect(true).SetConnectRetry(true).SetConnectRetryInterval(100 * time.Millisecond).

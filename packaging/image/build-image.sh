@@ -65,7 +65,7 @@ echo "== rootfs: mmdebstrap bookworm arm64 ($mirror)"
 mmdebstrap --architectures=arm64 --variant=minbase \
 	--components=main,non-free-firmware \
 	--include="$include" \
-	--dpkg-opt=force-confdef --dpkg-opt=force-confold \
+	--dpkgopt=force-confdef --dpkgopt=force-confold \
 	--setup-hook='mkdir -p "$1/boot/firmware"' \
 	--essential-hook="sync-in $here/files /" \
 	--essential-hook='mkdir -p "$1/etc/default"; printf "ROOTPART=LABEL=RASPIROOT\nCONSOLES=\"tty0\"\n" >"$1/etc/default/raspi-firmware"' \
@@ -75,6 +75,7 @@ mmdebstrap --architectures=arm64 --variant=minbase \
 	--customize-hook='chroot "$1" sh -c "echo coffee >/etc/hostname; printf \"127.0.0.1\tlocalhost\n127.0.1.1\tcoffee\n\" >/etc/hosts"' \
 	--customize-hook='chroot "$1" sh -c "mkdir -p /data /var/lib/kiosk-clock /var/lib/private && chmod 0700 /var/lib/private"' \
 	--customize-hook='chroot "$1" systemctl enable systemd-networkd.service fake-hwclock.service' \
+	--customize-hook='rm -f "$1/etc/dpkg/dpkg.cfg.d/99mmdebstrap"' \
 	--customize-hook='if [ -n "${ROOT_PASSWORD:-}" ]; then echo "root:$ROOT_PASSWORD" | chroot "$1" chpasswd; fi' \
 	--customize-hook='test -f "$1/boot/firmware/config.txt" && test -f "$1/boot/firmware/cmdline.txt" && ls "$1"/boot/firmware/initrd.img*' \
 	--customize-hook='cp /usr/share/doc/kiosk/booth.example.toml "$1/boot/firmware/booth.example.toml" 2>/dev/null || cp "$1/usr/share/doc/kiosk/booth.example.toml" "$1/boot/firmware/booth.example.toml"' \
