@@ -54,6 +54,8 @@ type Deps struct {
 	Closer Closer
 	// Printer is the ticket printer; nil leaves its routes out.
 	Printer Printer
+	// Setup is the display's language and the box's setup report.
+	Setup Setup
 	// TestClock, when set, lets an admin move the clock forward through
 	// POST /api/test/clock: end-to-end tests only.
 	TestClock ClockAdvancer
@@ -103,6 +105,7 @@ func New(d Deps) *Server {
 	s.displayRoutes(a)
 	s.archiveRoutes(a)
 	s.boothRoutes(a)
+	s.setupRoutes(a)
 	if d.Printer != nil {
 		s.printerRoutes(a)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/auth"
+	"github.com/coffeebar/kiosk/booth"
 	"github.com/coffeebar/kiosk/closeout"
 	"github.com/coffeebar/kiosk/hardware"
 	"github.com/coffeebar/kiosk/hardware/escpos"
@@ -89,6 +90,8 @@ func newHarness(t testing.TB) *harness {
 	go closer.Run(runCtx)
 	h.srv = New(Deps{Store: h.env.Store, Shop: h.shop, QR: h.qr, Orders: h.orders, Auth: h.auth,
 		Log: testkit.Quiet, PublicURL: "http://10.42.0.1/", Printer: h.tickets, Closer: closer, TimeHelper: helperSock,
+		Setup: Setup{Language: "de", Report: &booth.Report{File: "/boot/firmware/booth.toml", Problems: []booth.Problem{
+			{Line: 4, Key: "wifi.password", Message: "/boot/firmware/booth.toml:4: wifi.password: The Wi-Fi password must be 8 to 63 characters; the Wi-Fi is open until it is fixed."}}}},
 		BoxHealth: func(ctx context.Context) health.Report {
 			return health.Collect(ctx, health.Parts{DB: h.env.DB, DataDir: h.env.Dir, Now: h.env.Clock.Now,
 				RunTime: h.env.Store.RunTime, Printer: func() any { return queue.State() }, LightSimulated: true})

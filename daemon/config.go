@@ -11,6 +11,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/coffeebar/kiosk/booth"
 )
 
 // Config is the whole configuration of a kiosk process. Flags override
@@ -35,6 +37,8 @@ type Config struct {
 	PrinterBaud   int
 	TicketWhen    string
 	BoothName     string
+	Language      string
+	BoothStatus   string
 	Captive       bool
 	OwnHosts      string
 	BackupDirs    string
@@ -86,6 +90,12 @@ var Defaults = Config{
 	// The ticket comes out as the barista starts the drink.
 	TicketWhen: "make",
 	BoothName:  "Coffee Bar",
+	// The display's language; phones and tablets follow their own
+	// browser's, and fall back to English.
+	Language: "en",
+	// Empty: no setup report to show (a laptop); the box's setup writes
+	// one from booth.toml at every start.
+	BoothStatus: "",
 	// Only the box, whose DNS sends every name to it, answers phones'
 	// captive-portal probes; on a laptop they would be nonsense.
 	Captive: false,
@@ -130,6 +140,8 @@ func (c *Config) options() []option {
 		{flag: "printer-baud", env: "KIOSK_PRINTER_BAUD", help: "serial printer speed", num: &c.PrinterBaud},
 		{flag: "ticket-when", env: "KIOSK_TICKET_WHEN", help: "print a ticket when an order is made (make) or queued (queued)", str: &c.TicketWhen},
 		{flag: "booth-name", env: "KIOSK_BOOTH_NAME", help: "the booth's name, on tickets", str: &c.BoothName},
+		{flag: "language", env: "KIOSK_LANGUAGE", help: "the display's language: en or de (phones and tablets follow their own)", str: &c.Language},
+		{flag: "booth-status", env: "KIOSK_BOOTH_STATUS", help: "the status file the box's setup wrote from booth.toml; its problems are shown on the display", str: &c.BoothStatus},
 		{flag: "captive", env: "KIOSK_CAPTIVE", help: "answer phones' captive-portal probes with the ordering page (the box, whose DNS answers every name)", boolean: &c.Captive},
 		{flag: "own-hosts", env: "KIOSK_OWN_HOSTS", help: "comma-separated other names and addresses of the box, for the captive portal (e.g. 10.42.0.1,coffee.lan)", str: &c.OwnHosts},
 		{flag: "backup-dirs", env: "KIOSK_BACKUP_DIRS", help: "comma-separated folders (e.g. a mounted USB drive) that also get the close-the-booth backup", str: &c.BackupDirs},
@@ -203,6 +215,9 @@ func (c Config) validate() error {
 	}
 	if c.MaxClients < 1 {
 		return fmt.Errorf("max clients must be at least 1")
+	}
+	if l := booth.Language(c.Language); l != booth.English && l != booth.German {
+		return fmt.Errorf("the language must be en or de, not %q", c.Language)
 	}
 	return nil
 }

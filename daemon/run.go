@@ -16,6 +16,7 @@ import (
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/api"
 	"github.com/coffeebar/kiosk/auth"
+	"github.com/coffeebar/kiosk/booth"
 	"github.com/coffeebar/kiosk/broker"
 	"github.com/coffeebar/kiosk/captive"
 	"github.com/coffeebar/kiosk/clock"
@@ -158,6 +159,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		}
 		log.Info("answering captive-portal probes", "portal", publicURL)
 	}
+	setup := boothSetup(cfg.BoothStatus, log)
 	server := api.New(api.Deps{
 		Store: store, Shop: shopSvc, QR: validator, Orders: orders, Auth: authSvc, Log: log,
 		PublicURL: publicURL, MQTT: brk.WebSocketHandler(), MQTTURL: mqttURL,
@@ -166,6 +168,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		Printer:    printerOrNil(tickets),
 		Closer:     closer,
 		TimeHelper: cfg.TimeHelper,
+		Setup:      api.Setup{Language: cfg.Language, Report: setup},
 		BoxHealth: func(ctx context.Context) health.Report {
 			parts := health.Parts{DB: db, DataDir: cfg.DataDir, Now: clk.Now, RunTime: store.RunTime,
 				LightSimulated: light.Simulated(),
@@ -393,4 +396,23 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// boothSetup reads the report the box's setup wrote from booth.toml, logs
+// each problem in it, and returns it for the display. A report that cannot
+// be read is itself the problem shown: the box goes on with its defaults.
+func boothSetup(path string, log *slog.Logger) *booth.Report {
+	if path == "" {
+		return nil
+	}
+	r, err := booth.ReadReport(path)
+	if err != nil {
+		log.Warn("could not read what the box's setup made of booth.toml", "err", err)
+		return &booth.Report{Problems: []booth.Problem{{Message: "The box's setup left no report of booth.toml (" +
+			err.Error() + "). The box runs with its default settings."}}}
+	}
+	for _, p := range r.Problems {
+		log.Warn("booth.toml problem", "file", r.File, "line", p.Line, "key", p.Key, "problem", p.Message)
+	}
+	return &r
 }

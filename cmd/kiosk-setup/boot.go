@@ -66,14 +66,7 @@ type Setup struct {
 }
 
 // Problem is one thing the person who set up the booth should fix.
-type Problem struct {
-	// Line is the line in booth.toml, or 0.
-	Line int `json:"line,omitempty"`
-	// Key is the setting, such as "wifi.password", or empty.
-	Key string `json:"key,omitempty"`
-	// Message says what is wrong and what the box does instead.
-	Message string `json:"message"`
-}
+type Problem = booth.Problem
 
 // Status is what kiosk-setup did at this start, for the kiosk to show.
 type Status struct {

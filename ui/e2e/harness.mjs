@@ -119,15 +119,17 @@ export class Client {
 
 /**
  * startKiosk runs bin/kiosk with the test clock on free ports and a fresh
- * data directory, waits until it is healthy, and returns how to reach it.
+ * data directory (and any extra flags), waits until it is healthy, and
+ * returns how to reach it.
+ * @param {{extraArgs?: string[]}} [options]
  */
-export async function startKiosk() {
+export async function startKiosk({ extraArgs = [] } = {}) {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run "make build" at the repository root first`);
   const [http, mqtt] = [await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-e2e-'));
   const base = `http://127.0.0.1:${http}`;
   const args = ['--data', dir, '--http', `127.0.0.1:${http}`, '--mqtt', `127.0.0.1:${mqtt}`, '--open',
-    '--admin-password', adminPassword, '--public-url', `${base}/`, '--test-clock'];
+    '--admin-password', adminPassword, '--public-url', `${base}/`, '--test-clock', ...extraArgs];
   let log = '';
   /** @type {import('node:child_process').ChildProcess} */
   let proc;

@@ -4,7 +4,7 @@ import { DrinkIcon } from '../../icons/DrinkIcon';
 import { api, ApiError } from '../../lib/api';
 import { asBroadcast, topicBroadcast, type Broadcast } from '../../lib/booth/broadcast';
 import { BroadcastBanner } from '../../lib/booth/BroadcastBanner';
-import { t } from '../../lib/i18n';
+import { lang, locales, t } from '../../lib/i18n';
 import { useRealtime, type ConnectionState, type RealtimeMessage } from '../../lib/realtime';
 import { brokerUrl } from '../../lib/session/brokerUrl';
 import type { StatsViewProps } from '../../lib/stats/StatsView';
@@ -14,11 +14,13 @@ import {
   ageOf,
   asQR,
   asQueue,
+  asSetup,
   asShopOpen,
   asWifi,
   clockAtLeast,
   clockFromDate,
   kioskNow,
+  languageUrl,
   qrImageSize,
   qrView,
   splitQueue,
@@ -28,6 +30,7 @@ import {
   type QRState,
   type QRView,
   type QueueEntry,
+  type Setup,
   type WifiState,
 } from './model';
 
@@ -130,6 +133,7 @@ export function App() {
     queueChanges: 0,
   });
   const [page] = useState<Page>(pageFromUrl);
+  const setup = useSetup();
   const [Stats, setStats] = useState<StatsComponent | null>(null);
   useEffect(() => {
     if (page === 'stats') void loadStatsView().then((c) => setStats(() => c));
@@ -308,10 +312,51 @@ export function App() {
 
   return (
     <Shell title={t('app.display.title')} connection={credentials ? connection : null}>
+      {setup && setup.problems.length > 0 && <SetupProblems problems={setup.problems} />}
       {status === 'signedIn' && <BroadcastBanner broadcast={live.broadcast} label={t('display.broadcast')} />}
       {body}
       {credentials && <LiveIndicator state={connection} />}
     </Shell>
+  );
+}
+
+/**
+ * useSetup reads how the box was set up, once it answers: a display in
+ * another language than the booth's reloads in it, and booth.toml's
+ * problems are shown until the file is fixed (they change only at a start).
+ */
+function useSetup(): Setup | null {
+  const [setup, setSetup] = useState<Setup | null>(null);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = async () => {
+      try {
+        const s = asSetup(await api<unknown>('GET', '/api/setup'));
+        if (!s) return;
+        const reload = languageUrl(location.href, lang, s.language, Object.keys(locales));
+        if (reload) location.replace(reload);
+        else setSetup(s);
+      } catch {
+        timer = setTimeout(() => void read(), retryMs);
+      }
+    };
+    void read();
+    return () => clearTimeout(timer);
+  }, []);
+  return setup;
+}
+
+function SetupProblems({ problems }: { problems: string[] }) {
+  return (
+    <section class="display-panel display-setup" role="alert" aria-labelledby="setup-title">
+      <h2 id="setup-title">{t('display.setup.title')}</h2>
+      <ul>
+        {problems.map((p, i) => (
+          <li key={i}>{p}</li>
+        ))}
+      </ul>
+      <p>{t('display.setup.note')}</p>
+    </section>
   );
 }
 

@@ -3,12 +3,14 @@ import {
   ageOf,
   asQR,
   asQueue,
+  asSetup,
   asShopOpen,
   asWifi,
   clockAtLeast,
   clockFromDate,
   hideBeforeEndMs,
   kioskNow,
+  languageUrl,
   qrImageSize,
   qrView,
   splitQueue,
@@ -145,5 +147,43 @@ describe('the booth Wi-Fi', () => {
     expect(wifiImageSize(64)).toBe(128);
     expect(wifiImageSize(2048)).toBe(704);
     expect(wifiImageUrl({ ssid: 'Café & Bar' }, 192)).toBe('/api/display/wifi.png?size=192&v=Caf%C3%A9%20%26%20Bar');
+  });
+});
+
+describe('the setup report', () => {
+  it('reads the language and each problem in words', () => {
+    const s = asSetup({
+      language: 'de',
+      report: {
+        file: '/boot/firmware/booth.toml',
+        problems: [{ line: 4, key: 'wifi.password', message: ' too short ' }, { message: '' }, { line: 2 }, 'x'],
+      },
+    });
+    expect(s).toEqual({ language: 'de', problems: ['too short'] });
+  });
+  it('has no problems without a report', () => {
+    expect(asSetup({ language: 'en', report: null })).toEqual({ language: 'en', problems: [] });
+  });
+  it('ignores what is not an answer', () => {
+    expect(asSetup({ report: null })).toBeUndefined();
+    expect(asSetup('de')).toBeUndefined();
+  });
+});
+
+describe('the display in the booth language', () => {
+  const shipped = ['en', 'de'];
+  it('reloads in the booth language, keeping the rest of the address', () => {
+    expect(languageUrl('http://coffee/display/?view=stats', 'en', 'de', shipped)).toBe(
+      'http://coffee/display/?view=stats&lang=de',
+    );
+  });
+  it('stays when it already speaks it', () => {
+    expect(languageUrl('http://coffee/display/', 'de', 'de', shipped)).toBeNull();
+  });
+  it('stays when a screen is pinned to a language', () => {
+    expect(languageUrl('http://coffee/display/?lang=en', 'en', 'de', shipped)).toBeNull();
+  });
+  it('ignores a language the apps do not ship', () => {
+    expect(languageUrl('http://coffee/display/', 'en', 'fr', shipped)).toBeNull();
   });
 });

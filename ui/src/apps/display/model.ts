@@ -196,3 +196,33 @@ export function wifiImageSize(qrPixels: number): number {
 export function wifiImageUrl(wifi: WifiState, pixels: number): string {
   return `/api/display/wifi.png?size=${pixels}&v=${encodeURIComponent(wifi.ssid)}`;
 }
+
+/** How the box was set up (GET /api/setup): the display's language and booth.toml's problems. */
+export interface Setup {
+  language: string;
+  /** Each problem in words, with booth.toml's line; empty when all is well or there is no report. */
+  problems: string[];
+}
+
+/** asSetup reads GET /api/setup's answer; undefined for anything else. */
+export function asSetup(v: unknown): Setup | undefined {
+  if (!isRecord(v) || typeof v['language'] !== 'string') return undefined;
+  const report = v['report'];
+  const list = isRecord(report) && Array.isArray(report['problems']) ? report['problems'] : [];
+  const problems = list.flatMap((p: unknown) =>
+    isRecord(p) && typeof p['message'] === 'string' && p['message'].trim() !== '' ? [p['message'].trim()] : [],
+  );
+  return { language: v['language'], problems };
+}
+
+/**
+ * languageUrl is the address to reload the display at so it speaks the
+ * booth's language, or null to stay: a screen pinned with ?lang= keeps its
+ * language, and a language the apps do not ship is ignored.
+ */
+export function languageUrl(href: string, current: string, booth: string, shipped: readonly string[]): string | null {
+  const url = new URL(href);
+  if (url.searchParams.has('lang') || booth === current || !shipped.includes(booth)) return null;
+  url.searchParams.set('lang', booth);
+  return url.toString();
+}

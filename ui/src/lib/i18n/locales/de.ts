@@ -239,6 +239,8 @@ export default {
     'display.wifi.alt': 'QR-Code für das WLAN {ssid}',
     'display.broadcast': 'Von den Baristas',
     'display.statsLoading': 'Die Zahlen werden geladen …',
+    'display.setup.title': 'booth.toml muss korrigiert werden',
+    'display.setup.note': 'Die Box ist für diese Einstellungen mit sicheren Standardwerten gestartet. Korrigieren Sie die Datei auf der Boot-Partition der SD-Karte und starten Sie die Box neu.',
   // --- end display app ---
 
   // --- barista app (tablet) ---

@@ -238,6 +238,8 @@ const messages = {
   'display.wifi.alt': 'QR code to join the Wi-Fi {ssid}',
   'display.broadcast': 'From the baristas',
   'display.statsLoading': 'Loading the figures…',
+  'display.setup.title': 'booth.toml needs fixing',
+  'display.setup.note': 'The box started with safe defaults for these settings. Fix the file on the SD card’s boot partition and restart the box.',
   // --- end display app ---
 
   // --- barista app (tablet) ---
