@@ -75,6 +75,11 @@ const (
 	// a barista tablet) while keeping each client's buffer at 4 KiB of
 	// pointers; the broker's own default allocates 64 KiB per client.
 	DefaultMaxWritesPending = 512
+	// clientReadBuffer is each client's read buffer in the broker. Clients
+	// send only CONNECT, SUBSCRIBE and pings, a few hundred bytes; a bigger
+	// packet (up to MaxPacketSize) is read in several pieces. The broker's
+	// own default is 2 KiB a client.
+	clientReadBuffer = 512
 	// sessionExpirySeconds bounds how long a disconnected persistent
 	// session is kept: long enough for a phone to come back from the
 	// coffee queue, short enough not to pile up over a day.
@@ -130,14 +135,23 @@ type Broker struct {
 	lastQR []byte
 
 	queueKick chan struct{}
-	stop      context.CancelFunc
-	wg        sync.WaitGroup
+	// ordersDue are the customers whose retained order is due for a new
+	// publish; ordersKick wakes the goroutine that publishes them.
+	ordersMu   sync.Mutex
+	ordersDue  map[string]struct{}
+	ordersKick chan struct{}
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 
 	started   atomic.Bool
 	closed    atomic.Bool
 	closeOnce sync.Once
 	// projErr is the projection's last failure, cleared by its next success.
 	projErr atomic.Pointer[error]
+	// ordersErr is the last failure to publish customers' orders, cleared
+	// when a round of them succeeds.
+	ordersErr atomic.Pointer[error]
 }
 
 // New builds the broker; nothing listens until Start.
@@ -183,17 +197,20 @@ func New(cfg Config, auth Authenticator, deps Deps) (*Broker, error) {
 	caps.MaximumMessageExpiryInterval = 0
 
 	srv := mqtt.New(&mqtt.Options{
-		InlineClient: true,
-		Capabilities: caps,
+		InlineClient:            true,
+		Capabilities:            caps,
+		ClientNetReadBufferSize: clientReadBuffer,
 		// The broker logs every browser disconnect as a warning; only its
 		// errors are worth the SD card.
 		Logger: slog.New(levelHandler{min: slog.LevelError, Handler: log.Handler()}),
 	})
 	b := &Broker{
 		cfg: cfg, publicURL: u, deps: deps, log: log, srv: srv,
-		hook:      newAccessHook(auth, log),
-		handoff:   newHandoffListener(listenerHandoff),
-		queueKick: make(chan struct{}, 1),
+		hook:       newAccessHook(auth, log),
+		handoff:    newHandoffListener(listenerHandoff),
+		queueKick:  make(chan struct{}, 1),
+		ordersDue:  map[string]struct{}{},
+		ordersKick: make(chan struct{}, 1),
 	}
 	if err := srv.AddHook(b.hook, nil); err != nil {
 		return nil, fmt.Errorf("broker: add access hook: %w", err)
@@ -208,8 +225,9 @@ func (b *Broker) Subscribe(ctx context.Context) error {
 }
 
 // Start rebuilds every retained topic from the database, then opens the
-// listeners and starts the QR period timer and the queue publisher. The
-// WebSocket handler accepts connections from then on.
+// listeners and starts the QR period timer and the publishers of the queue
+// and of customers' orders. The WebSocket handler accepts connections from
+// then on.
 func (b *Broker) Start(ctx context.Context) error {
 	if b.closed.Load() {
 		return errors.New("broker: closed")
@@ -244,8 +262,9 @@ func (b *Broker) Start(ctx context.Context) error {
 
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	b.stop = stop
-	b.wg.Add(2)
+	b.wg.Add(3)
 	go func() { defer b.wg.Done(); b.runQueue(runCtx) }()
+	go func() { defer b.wg.Done(); b.runOrders(runCtx) }()
 	go func() { defer b.wg.Done(); b.runQR(runCtx) }()
 	b.log.Info("MQTT broker started", "tcp", b.TCPAddr(), "ws", b.cfg.WebSocketAddress)
 	return nil
@@ -288,6 +307,9 @@ func (b *Broker) Healthy() error {
 		return errors.New("the MQTT broker has not started")
 	}
 	if err := b.projErr.Load(); err != nil {
+		return fmt.Errorf("the realtime projection is failing: %w", *err)
+	}
+	if err := b.ordersErr.Load(); err != nil {
 		return fmt.Errorf("the realtime projection is failing: %w", *err)
 	}
 	return nil

@@ -189,8 +189,19 @@ func mayRead(a access.Actor, topic string) bool {
 	case a.Role == access.Display:
 		return topic == TopicShop || topic == TopicQueue || topic == TopicQR || topic == TopicBroadcast
 	case a.Role == access.Customer:
-		return topic == TopicShop || topic == TopicQueue || topic == TopicBroadcast ||
-			topic == CustomerEventsTopic(a.ID) || topic == CustomerOrderTopic(a.ID)
+		return topic == TopicShop || topic == TopicQueue || topic == TopicBroadcast || ownCustomerTopic(a.ID, topic)
 	}
 	return false
+}
+
+// ownCustomerTopic reports whether topic is CustomerEventsTopic(id) or
+// CustomerOrderTopic(id). It is asked on every delivery, so it compares in
+// place rather than building the two topics.
+func ownCustomerTopic(id, topic string) bool {
+	rest, ok := strings.CutPrefix(topic, "kiosk/customer/")
+	if !ok {
+		return false
+	}
+	rest, ok = strings.CutPrefix(rest, id)
+	return ok && (rest == "/events" || rest == "/order")
 }

@@ -119,10 +119,17 @@ type WifiState struct {
 }
 
 // handle is the projection: it publishes one event to the staff stream and,
-// by its type, to its customer and the retained topics it changes. It is
-// idempotent: an event handled twice publishes the same again. Reads come
-// first, so a failure (which makes the store retry the event) publishes
-// nothing but the staff event.
+// by its type, to its customer, and has the retained topics it changes
+// published anew. It is idempotent: an event handled twice publishes the
+// same again.
+//
+// The event goes out at once. The retained topics an order event changes
+// (the customer's order, the queue) are read and published by goroutines of
+// their own (runOrders, runQueue), so that no database read stands between
+// one customer's event and the next; each reads after the event was handed
+// over, so the value left retained is always the database's. A failure
+// (which makes the store retry the event) comes from reading the shop, the
+// QR code or the notice, after the event has gone out.
 func (b *Broker) handle(ctx context.Context, e events.Event) (err error) {
 	defer func() {
 		if err != nil {
@@ -156,9 +163,7 @@ func (b *Broker) handle(ctx context.Context, e events.Event) (err error) {
 				return err
 			}
 			b.publish(CustomerEventsTopic(user), payload, false)
-			if err := b.publishCustomerOrder(ctx, user); err != nil {
-				return err
-			}
+			b.kickOrder(user)
 		}
 	}
 	switch e.DetailType {
@@ -385,6 +390,66 @@ func (b *Broker) runQueue(ctx context.Context) {
 				return
 			case <-b.deps.Clock.After(retryPause):
 				b.kickQueue()
+			}
+		}
+	}
+}
+
+// kickOrder asks the order publisher for a new publish of the customer's
+// order. Kicks for a customer whose publish has not started yet fold into
+// one.
+func (b *Broker) kickOrder(customerID string) {
+	b.ordersMu.Lock()
+	b.ordersDue[customerID] = struct{}{}
+	b.ordersMu.Unlock()
+	select {
+	case b.ordersKick <- struct{}{}:
+	default:
+	}
+}
+
+// runOrders publishes the order of every customer kicked since its last
+// round. A customer kicked while their order is read is read again in the
+// next round, so the retained order ends as the database has it.
+func (b *Broker) runOrders(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.ordersKick:
+		}
+		b.ordersMu.Lock()
+		due := b.ordersDue
+		b.ordersDue = make(map[string]struct{}, len(due))
+		b.ordersMu.Unlock()
+		var failed error
+		for id := range due {
+			if failed == nil {
+				failed = b.publishCustomerOrder(ctx, id)
+			}
+			if failed != nil {
+				// Left for the next round, with the ones not yet read.
+				b.ordersMu.Lock()
+				b.ordersDue[id] = struct{}{}
+				b.ordersMu.Unlock()
+			}
+		}
+		if failed == nil {
+			b.ordersErr.Store(nil)
+			continue
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		b.ordersErr.Store(&failed)
+		b.log.Error("realtime: publish a customer's order", "err", failed)
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.deps.Clock.After(retryPause):
+			select {
+			case b.ordersKick <- struct{}{}:
+			default:
 			}
 		}
 	}

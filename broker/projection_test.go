@@ -245,3 +245,35 @@ func TestQRFollowsWallClockJump(t *testing.T) {
 		t.Errorf("after the jump the QR starts at %d, want %d", next.StartsAt, want)
 	}
 }
+
+// The customer's retained order is published beside the projection, not
+// in it; after a burst of events it still ends as the database has it.
+func TestCustomerOrderEndsAsTheDatabase(t *testing.T) {
+	r := newRig(t)
+	live := connect(t, r.wsURL, cust1)
+	live.mustSubscribe(CustomerOrderTopic(cust1.ID))
+	o := r.queued(cust1, "Al")
+	for range 10 {
+		if _, err := r.orders.Make(r.ctx, barista, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.orders.Unmake(r.ctx, barista, o.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.orders.Make(r.ctx, barista, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.orders.Complete(r.ctx, barista, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	completed := func(m msg) bool { return decode[CustomerOrder](t, m).State == order.Completed }
+	live.wait(CustomerOrderTopic(cust1.ID), completed)
+
+	late := connect(t, r.tcpURL, cust1)
+	late.mustSubscribe(CustomerOrderTopic(cust1.ID))
+	snap := decode[CustomerOrder](t, late.wait(CustomerOrderTopic(cust1.ID), nil))
+	if snap.ID != o.ID || snap.State != order.Completed || !snap.Ready {
+		t.Errorf("retained order = %+v, want order %s completed", snap, o.ID)
+	}
+}

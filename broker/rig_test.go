@@ -59,7 +59,8 @@ var users = testAuth{
 // the event store dispatching, the broker on a loopback TCP port, and a
 // Fiber app on another carrying the broker's WebSocket at /mqtt.
 type rig struct {
-	t      *testing.T
+	t      testing.TB
+	auth   Authenticator // users unless a benchmark brings its own
 	ctx    context.Context
 	env    *testkit.Env
 	shop   *shop.Service
@@ -72,9 +73,15 @@ type rig struct {
 	stop   func()
 }
 
-func newRig(t *testing.T, edit ...func(*Config)) *rig {
+func newRig(t testing.TB, edit ...func(*Config)) *rig {
 	t.Helper()
-	r := &rig{t: t, ctx: context.Background(), env: testkit.New(t)}
+	return newRigFor(t, users, edit...)
+}
+
+// newRigFor is newRig with another sign-in.
+func newRigFor(t testing.TB, auth Authenticator, edit ...func(*Config)) *rig {
+	t.Helper()
+	r := &rig{t: t, auth: auth, ctx: context.Background(), env: testkit.New(t)}
 	r.cfg = Config{TCPAddress: "127.0.0.1:0", PublicURL: "http://10.42.0.1/"}
 	for _, e := range edit {
 		e(&r.cfg)
@@ -102,7 +109,11 @@ func (r *rig) wire() {
 func (r *rig) start() {
 	t := r.t
 	t.Helper()
-	b, err := New(r.cfg, users, Deps{Store: r.env.Store, Shop: r.shop, QR: r.qr, Orders: r.orders,
+	auth := r.auth
+	if auth == nil {
+		auth = users
+	}
+	b, err := New(r.cfg, auth, Deps{Store: r.env.Store, Shop: r.shop, QR: r.qr, Orders: r.orders,
 		Clock: r.env.Clock, Logger: testkit.Quiet})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -15,6 +16,30 @@ import (
 // writeTimeout is how long one write to a WebSocket client may take before
 // the client is taken for gone.
 const writeTimeout = 30 * time.Second
+
+// deadlineSlack is how stale the write deadline may grow before a write
+// moves it on: a burst of writes sets it once, and every write still gets
+// at least writeTimeout minus this.
+const deadlineSlack = time.Second
+
+// Buffer sizes for /mqtt. Clients only connect, subscribe and ping, a few
+// hundred bytes each time, and the HTTP server already buffers the socket
+// beneath; the broker's writes go out through frameBuffers instead.
+const (
+	wsReadBuffer = 256
+	// maxPooledFrame is the largest frame buffer kept for reuse: a queue
+	// of a busy booth fits, a rare large message is not kept.
+	maxPooledFrame = 16 << 10
+)
+
+// frameBuffers holds the buffers frames are assembled in, shared by every
+// connection, so an idle phone holds no write buffer at all.
+var frameBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 2<<10); return &b }}
+
+// unusedWriteBuffers is given to the WebSocket library so that it does not
+// give each connection a write buffer of its own: the adapter writes its own
+// frames, and the library only writes control frames, which need none.
+var unusedWriteBuffers sync.Pool
 
 // WebSocketHandler returns the Fiber handler that carries MQTT over
 // WebSocket on the API's own port, for the API to mount at /mqtt. It
@@ -32,6 +57,8 @@ func (b *Broker) WebSocketHandler() fiber.Handler {
 		Subprotocols:     []string{"mqtt"},
 		Origins:          b.cfg.AllowedOrigins,
 		HandshakeTimeout: connectTimeout,
+		ReadBufferSize:   wsReadBuffer,
+		WriteBufferPool:  &unusedWriteBuffers,
 	})
 	return func(c *fiber.Ctx) error {
 		if !fiberws.IsWebSocketUpgrade(c) {
@@ -48,21 +75,40 @@ func (b *Broker) WebSocketHandler() fiber.Handler {
 var errTextFrame = errors.New("MQTT over WebSocket needs binary frames")
 
 // wsConn is a WebSocket connection seen as a byte stream, which is what the
-// broker reads MQTT from. Each write goes out as one binary message; reads
-// run across message boundaries, since an MQTT packet may span messages.
+// broker reads MQTT from. Each write (one MQTT packet, or a few the broker
+// sends together) goes out as one binary frame in one write to the socket;
+// reads run across message boundaries, since an MQTT packet may span
+// messages.
 type wsConn struct {
 	net.Conn // the network connection, for addresses and deadlines
 	ws       *websocket.Conn
 
-	r          io.Reader // the message being read, if any
-	writeMu    sync.Mutex
+	r io.Reader // the message being read, if any
+
+	writeMu sync.Mutex
+	// writeErr is the first failed write: a frame cut short leaves the
+	// stream unusable, so every later write fails with it.
+	writeErr error
+	// writeDeadline is the write deadline last set.
+	writeDeadline time.Time
+
 	closeOnce  sync.Once
 	deadlineMu sync.Mutex
-	closed     bool // guarded by deadlineMu
+	// closed is set by Close, under deadlineMu. Once it is, nothing
+	// touches the socket again: the HTTP server takes it back when the
+	// handler returns, and may hand it to another request.
+	closed atomic.Bool
 }
 
 func newWSConn(ws *websocket.Conn) *wsConn {
-	return &wsConn{Conn: ws.NetConn(), ws: ws}
+	c := &wsConn{Conn: ws.NetConn(), ws: ws}
+	// Pongs go out through the adapter's writes, so that no other write
+	// deadline than the adapter's is ever left on the socket.
+	ws.SetPingHandler(func(data string) error {
+		_ = c.writeFrame(opPong, []byte(data))
+		return nil
+	})
+	return c
 }
 
 // Read reads the stream, going on into the next binary message when one
@@ -92,34 +138,87 @@ func (c *wsConn) Read(p []byte) (int, error) {
 }
 
 // Write sends p as one binary message. A peer that takes longer than
-// writeTimeout to take it is given up.
+// writeTimeout to take it is given up: the connection is closed, which ends
+// the client.
 func (c *wsConn) Write(p []byte) (int, error) {
-	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
-	if err := c.setDeadline(c.Conn.SetWriteDeadline, time.Now().Add(writeTimeout)); err != nil {
-		return 0, err
-	}
-	if err := c.ws.WriteMessage(websocket.BinaryMessage, p); err != nil {
+	if err := c.writeFrame(opBinary, p); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// WebSocket opcodes with the final-fragment bit set (RFC 6455, 5.2).
+const (
+	opBinary = 0x80 | websocket.BinaryMessage
+	opPong   = 0x80 | websocket.PongMessage
+)
+
+// writeFrame writes one unfragmented frame from the server (so unmasked),
+// header and payload in a single write.
+func (c *wsConn) writeFrame(op byte, payload []byte) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if c.writeErr != nil {
+		return c.writeErr
+	}
+	if c.closed.Load() {
+		return net.ErrClosed
+	}
+	if now := time.Now(); now.Add(writeTimeout).Sub(c.writeDeadline) > deadlineSlack {
+		d := now.Add(writeTimeout)
+		if err := c.setDeadline(c.Conn.SetWriteDeadline, d); err != nil {
+			return err
+		}
+		c.writeDeadline = d
+	}
+	buf := frameBuffers.Get().(*[]byte)
+	frame := appendFrameHeader((*buf)[:0], op, len(payload))
+	frame = append(frame, payload...)
+	_, err := c.Conn.Write(frame)
+	if cap(frame) <= maxPooledFrame {
+		*buf = frame
+		frameBuffers.Put(buf)
+	}
+	if err != nil {
+		c.writeErr = err
+		// Closing unblocks the broker's reader, which ends the client.
+		go c.Close()
+	}
+	return err
+}
+
+// appendFrameHeader appends the header of an unmasked frame of n bytes.
+func appendFrameHeader(b []byte, op byte, n int) []byte {
+	switch {
+	case n < 126:
+		return append(b, op, byte(n))
+	case n <= 0xffff:
+		return append(b, op, 126, byte(n>>8), byte(n))
+	}
+	return append(b, op, 127, byte(uint64(n)>>56), byte(uint64(n)>>48), byte(uint64(n)>>40), byte(uint64(n)>>32),
+		byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 }
 
 // Close says goodbye with a close frame and ends the connection. The HTTP
 // server owns the socket of an upgraded request and closes it only when the
 // handler returns, so Close also expires the deadlines: that unblocks the
 // broker's reader (and a writer stuck on a stalled peer), which ends the
-// handler. A second Close waits for the first to finish, so the socket is
-// never touched after the handler has returned it.
+// handler. Close returns only once no write is under way, and a second
+// Close waits for the first to finish, so the socket is never touched after
+// the handler has returned it.
 func (c *wsConn) Close() error {
 	c.closeOnce.Do(func() {
 		_ = c.Conn.SetWriteDeadline(time.Now().Add(time.Second))
 		_ = c.ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 		c.deadlineMu.Lock()
-		c.closed = true
+		c.closed.Store(true)
 		_ = c.Conn.SetDeadline(time.Now())
 		c.deadlineMu.Unlock()
+		// A write under way fails at once on the expired deadline; later
+		// ones see closed.
+		c.writeMu.Lock()
+		c.writeMu.Unlock()
 		_ = c.Conn.Close()
 	})
 	return nil
@@ -130,19 +229,23 @@ func (c *wsConn) Close() error {
 func (c *wsConn) setDeadline(set func(time.Time) error, t time.Time) error {
 	c.deadlineMu.Lock()
 	defer c.deadlineMu.Unlock()
-	if c.closed {
+	if c.closed.Load() {
 		return net.ErrClosed
 	}
 	return set(t)
 }
 
-// SetDeadline sets both deadlines, unless the connection is closed.
-func (c *wsConn) SetDeadline(t time.Time) error { return c.setDeadline(c.Conn.SetDeadline, t) }
+// The adapter owns the write deadline: each write gets writeTimeout, moved
+// on as writes go out. The deadlines the broker sets, before each packet it
+// reads (its keepalive), are for reading alone; applied to writes too, they
+// would leave a write to a stalled phone waiting for the keepalive, or for
+// ever when a client has none.
+
+// SetDeadline sets the read deadline, unless the connection is closed.
+func (c *wsConn) SetDeadline(t time.Time) error { return c.SetReadDeadline(t) }
 
 // SetReadDeadline sets the read deadline, unless the connection is closed.
 func (c *wsConn) SetReadDeadline(t time.Time) error { return c.setDeadline(c.Conn.SetReadDeadline, t) }
 
-// SetWriteDeadline sets the write deadline, unless the connection is closed.
-func (c *wsConn) SetWriteDeadline(t time.Time) error {
-	return c.setDeadline(c.Conn.SetWriteDeadline, t)
-}
+// SetWriteDeadline leaves the write deadline to the adapter's writes.
+func (c *wsConn) SetWriteDeadline(time.Time) error { return nil }

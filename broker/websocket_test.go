@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,5 +151,50 @@ func TestCloseWithSilentWebSocketClient(t *testing.T) {
 	case <-closed:
 	case <-time.After(guard):
 		t.Fatal("Close waited for a silent WebSocket client")
+	}
+}
+
+// Every MQTT packet reaches a WebSocket client whole, whatever its size
+// (each length form of a frame header), and a WebSocket ping is answered.
+func TestWebSocketFrames(t *testing.T) {
+	r := newRig(t)
+	c, err := dialRaw(r.wsURL, barista.ID, TopicPrinter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.ws.Close()
+	pong := make(chan string, 1)
+	c.ws.SetPongHandler(func(data string) error { pong <- data; return nil })
+	_ = c.ws.SetReadDeadline(time.Now().Add(guard))
+	if err := c.ws.WriteControl(websocket.PingMessage, []byte("still there?"), time.Now().Add(guard)); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{10, 125, 126, 1000, 65535, 70000} {
+		detail := strings.Repeat("x", size)
+		if err := r.broker.PublishPrinter(map[string]string{"detail": detail}); err != nil {
+			t.Fatal(err)
+		}
+		want := `{"detail":"` + detail + `"}`
+		for {
+			typ, body, err := c.next(nil)
+			if err != nil {
+				t.Fatalf("%d bytes: %v", size, err)
+			}
+			if typ != 0x30 || string(publishTopic(body)) != TopicPrinter {
+				continue
+			}
+			if got := string(body[2+len(TopicPrinter):]); got != want {
+				t.Fatalf("%d bytes: payload of %d bytes, want %d", size, len(got), len(want))
+			}
+			break
+		}
+	}
+	select {
+	case got := <-pong:
+		if got != "still there?" {
+			t.Errorf("pong %q", got)
+		}
+	case <-time.After(guard):
+		t.Error("no pong")
 	}
 }

@@ -75,7 +75,7 @@ func (k *Kiosk) start(ctx context.Context, poll time.Duration) error {
 	if poll == 0 {
 		poll = 2 * time.Millisecond
 	}
-	p, err := Spawn("kiosk", k.log, k.argv, os.Environ())
+	p, err := Spawn("kiosk", k.log, k.argv, kioskEnv(os.Environ()))
 	if err != nil {
 		return err
 	}
@@ -359,4 +359,19 @@ func Submit(ctx context.Context, b *Browser, orderID, drinkID string) error {
 // cancel.
 func Act(ctx context.Context, staff *Browser, orderID, action string) error {
 	return staff.Do(ctx, http.MethodPost, "/api/orders/"+orderID+"/"+action, nil, nil)
+}
+
+// boxMemoryLimit is the Go runtime's memory limit kiosk.service sets on the
+// box; the harness measures the kiosk as it runs there.
+const boxMemoryLimit = "GOMEMLIMIT=80MiB"
+
+// kioskEnv is env with the box's memory limit, unless GOMEMLIMIT is set
+// already (to measure another).
+func kioskEnv(env []string) []string {
+	for _, v := range env {
+		if strings.HasPrefix(v, "GOMEMLIMIT=") {
+			return env
+		}
+	}
+	return append(env, boxMemoryLimit)
 }
