@@ -18,6 +18,7 @@ import (
 	"github.com/coffeebar/kiosk/auth"
 	"github.com/coffeebar/kiosk/booth"
 	"github.com/coffeebar/kiosk/closeout"
+	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/hardware"
 	"github.com/coffeebar/kiosk/hardware/escpos"
 	"github.com/coffeebar/kiosk/hardware/printer"
@@ -49,6 +50,13 @@ type harness struct {
 const adminPassword = "correct horse"
 
 func newHarness(t testing.TB) *harness {
+	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with more subscribers to the event log,
+// registered by subscribe before the log starts dispatching.
+func newHarnessWith(t testing.TB, subscribe func(*events.Store) error) *harness {
 	t.Helper()
 	ctx := context.Background()
 	h := &harness{t: t, env: testkit.New(t)}
@@ -82,6 +90,11 @@ func newHarness(t testing.TB) *harness {
 	closer := closeout.New(h.env.Store, h.shop, t.TempDir(), nil, testkit.Quiet)
 	if err := closer.Subscribe(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if subscribe != nil {
+		if err := subscribe(h.env.Store); err != nil {
+			t.Fatal(err)
+		}
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)

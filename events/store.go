@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coffeebar/kiosk/clock"
@@ -40,10 +41,19 @@ type Event struct {
 	RunTimeMs  int64           `json:"runTimeMs"`
 	OrderID    string          `json:"-"`
 	Detail     json.RawMessage `json:"detail"`
+
+	decoded Detail // the detail already decoded, when the event comes from the feed
 }
 
-// Decode returns the event's typed detail.
-func (e Event) Decode() (Detail, error) { return Decode(e.DetailType, e.Version, e.Detail) }
+// Decode returns the event's typed detail. An event handed to subscribers
+// carries its detail decoded once for all of them: they share it, so they
+// read it and never change it.
+func (e Event) Decode() (Detail, error) {
+	if e.decoded != nil {
+		return e.decoded, nil
+	}
+	return Decode(e.DetailType, e.Version, e.Detail)
+}
 
 // Handler receives events. It must be idempotent: after a crash an event it
 // already handled may come again. An error makes the store retry the same
@@ -61,6 +71,9 @@ type Store struct {
 
 	mu   sync.Mutex
 	subs []*subscriber
+
+	feed    feed
+	written atomic.Int64 // commits that wrote events, counted after each commit
 
 	// CheckpointEvery is how often Run saves the running time, so a crash
 	// loses at most this much of it.
@@ -149,7 +162,7 @@ func (t *Tx) Emit(d Detail) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("emit %s: %w", d.DetailType(), err)
 	}
-	raw = withDefaultMessage(raw, entry.Message)
+	raw = withCatalogueMessage(raw, entry.Message)
 	e := Event{
 		ID: newID(), Source: entry.Source, DetailType: entry.DetailType, Version: entry.Version,
 		Time: t.at, RunTimeMs: t.run.Milliseconds(), Detail: raw,
@@ -208,6 +221,7 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 		return fn(t)
 	})
 	if err == nil && len(t.emitted) > 0 {
+		s.written.Add(1)
 		s.wakeAll()
 	}
 	return err
@@ -399,7 +413,7 @@ func (s *Store) dispatch(ctx context.Context, sub *subscriber) {
 	defer func() { save(context.WithoutCancel(ctx)) }()
 
 	for {
-		evs, err := s.Since(ctx, pos, batch)
+		evs, err := s.next(ctx, pos)
 		if err != nil {
 			if ctx.Err() != nil {
 				return

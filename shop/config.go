@@ -7,6 +7,7 @@ package shop
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/coffeebar/kiosk/apperr"
@@ -178,6 +179,22 @@ func (m Menu) Validate() (Menu, error) {
 		out[i] = Drink{ID: d.ID, Name: name, Icon: d.Icon, Available: d.Available, Options: groups}
 	}
 	return out, nil
+}
+
+// clone is a deep copy of the menu; nil and empty lists stay as they are.
+func (m Menu) clone() Menu {
+	if m == nil {
+		return nil
+	}
+	out := make(Menu, len(m))
+	for i, d := range m {
+		d.Options = slices.Clone(d.Options)
+		for j := range d.Options {
+			d.Options[j].Choices = slices.Clone(d.Options[j].Choices)
+		}
+		out[i] = d
+	}
+	return out
 }
 
 // Find returns the drink with the id.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/apperr"
@@ -49,19 +50,50 @@ func load(ctx context.Context, q queryer) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("load shop config: %w", err)
 	}
-	if err := json.Unmarshal([]byte(menu), &c.Menu); err != nil {
-		return Config{}, fmt.Errorf("load menu: %w", err)
+	if c.Menu, c.Settings, c.Booth, err = decodeConfig(menu, settings, booth); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// lastDecoded is the configuration as last decoded, by its saved text. Every
+// scan, submit and complete loads the configuration, which changes a few
+// times a day: decoding it once per change rather than once per load spares
+// the order path its biggest JSON.
+var lastDecoded struct {
+	sync.Mutex
+	ok                    bool
+	menu, settings, booth string
+	m                     Menu
+	s                     Settings
+	b                     Booth
+}
+
+// decodeConfig decodes the saved menu, settings and booth. Each caller gets
+// its own copy of the menu, free to change.
+func decodeConfig(menu, settings, booth string) (Menu, Settings, Booth, error) {
+	d := &lastDecoded
+	d.Lock()
+	defer d.Unlock()
+	if d.ok && d.menu == menu && d.settings == settings && d.booth == booth {
+		return d.m.clone(), d.s, d.b, nil
+	}
+	var m Menu
+	if err := json.Unmarshal([]byte(menu), &m); err != nil {
+		return nil, Settings{}, Booth{}, fmt.Errorf("load menu: %w", err)
 	}
 	// Settings saved by an older kiosk lack newer fields: start from the
 	// defaults so those take their default value.
-	c.Settings = Defaults
-	if err := json.Unmarshal([]byte(settings), &c.Settings); err != nil {
-		return Config{}, fmt.Errorf("load settings: %w", err)
+	s := Defaults
+	if err := json.Unmarshal([]byte(settings), &s); err != nil {
+		return nil, Settings{}, Booth{}, fmt.Errorf("load settings: %w", err)
 	}
-	if err := json.Unmarshal([]byte(booth), &c.Booth); err != nil {
-		return Config{}, fmt.Errorf("load booth settings: %w", err)
+	var b Booth
+	if err := json.Unmarshal([]byte(booth), &b); err != nil {
+		return nil, Settings{}, Booth{}, fmt.Errorf("load booth settings: %w", err)
 	}
-	return c, nil
+	d.ok, d.menu, d.settings, d.booth, d.m, d.s, d.b = true, menu, settings, booth, m, s, b
+	return m.clone(), s, b, nil
 }
 
 // Load reads the configuration inside a write transaction, so a decision

@@ -312,3 +312,33 @@ func TestBroadcast(t *testing.T) {
 		t.Fatalf("after taking it down: %+v", n)
 	}
 }
+
+func TestEachLoadGetsItsOwnMenu(t *testing.T) {
+	_, s := setup(t)
+	ctx := context.Background()
+	first, err := s.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Menu[0].Name = "Changed by a caller"
+	first.Menu[0].Options[0].Choices[0] = "Changed too"
+	again, err := s.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := DemoMenu()
+	if again.Menu[0].Name != demo[0].Name || again.Menu[0].Options[0].Choices[0] != demo[0].Options[0].Choices[0] {
+		t.Fatalf("a caller's change to its menu reached the next load: %+v", again.Menu[0])
+	}
+	// A saved change is read, not the menu decoded before it.
+	if _, err := s.SetAvailable(ctx, barista, demo[0].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	after, err := s.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Menu[0].Available {
+		t.Fatal("the load after a change gave the menu from before it")
+	}
+}

@@ -108,19 +108,42 @@ func dayRange(ctx context.Context, db queryer, day int64) (from, to int64, err e
 	return from, 0, rows.Err()
 }
 
+// countedTypes are the detail types Compute counts, as an SQL list.
+var countedTypes = "('" + strings.Join([]string{events.TypeManagerWaiting, events.TypeOrderCompleted,
+	events.TypeOrderCancelled, events.TypeOrderTimeOut, events.TypeShopUnavailable, events.TypeScanRefused}, "', '") + "')"
+
 // Compute reads the log of one booth day and works out its figures.
 func Compute(ctx context.Context, db queryer, day int64) (Day, error) {
 	from, to, err := dayRange(ctx, db, day)
 	if err != nil {
 		return Day{}, err
 	}
-	q := `SELECT seq, detail_type, version, time_at, time_run, detail FROM events WHERE seq >= ?`
+	span := ` FROM events WHERE seq >= ?`
 	args := []any{from}
 	if to > 0 {
-		q += ` AND seq < ?`
+		span += ` AND seq < ?`
 		args = append(args, to)
 	}
-	rows, err := db.QueryContext(ctx, q+` ORDER BY seq`, args...)
+	// The hours are labelled from the day's latest event, whatever its type.
+	var lastWall, lastRun int64
+	last, err := db.QueryContext(ctx, `SELECT time_at, time_run`+span+` ORDER BY seq DESC LIMIT 1`, args...)
+	if err != nil {
+		return Day{}, err
+	}
+	for last.Next() {
+		if err := last.Scan(&lastWall, &lastRun); err != nil {
+			last.Close()
+			return Day{}, err
+		}
+	}
+	last.Close()
+	if err := last.Err(); err != nil {
+		return Day{}, err
+	}
+	// Only the events the figures count are read and decoded: a day's log
+	// is mostly workflow steps that count for nothing here.
+	rows, err := db.QueryContext(ctx, `SELECT seq, detail_type, version, time_at, time_run, detail`+span+
+		` AND detail_type IN `+countedTypes+` ORDER BY seq`, args...)
 	if err != nil {
 		return Day{}, err
 	}
@@ -136,7 +159,6 @@ func Compute(ctx context.Context, db queryer, day int64) (Day, error) {
 	var all []float64
 	var readyRuns []int64
 	drinks, options := map[string]int{}, map[string]int{}
-	var lastWall, lastRun int64
 	for rows.Next() {
 		var seq, at, run int64
 		var typ, raw string
@@ -144,7 +166,6 @@ func Compute(ctx context.Context, db queryer, day int64) (Day, error) {
 		if err := rows.Scan(&seq, &typ, &version, &at, &run, &raw); err != nil {
 			return Day{}, err
 		}
-		lastWall, lastRun = at, run
 		d, err := events.Decode(typ, version, []byte(raw))
 		if err != nil {
 			continue // a type from a newer kiosk: not counted

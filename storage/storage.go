@@ -15,8 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
 )
 
 // FileName is the database's name inside the data directory.
@@ -89,7 +87,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := openPool(dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -105,7 +103,7 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	r, err := openPool(dsn(path, true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s for reading: %w", path, err)
@@ -114,6 +112,16 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
 	r.SetMaxIdleConns(readers)
 	db.read = r
 	return db, nil
+}
+
+// openPool opens a pool of connections that keep their prepared
+// statements (see stmtcache.go).
+func openPool(dsn string) (*sql.DB, error) {
+	c, err := newConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(c), nil
 }
 
 // check runs SQLite's integrity check. A file that is not a database at all
