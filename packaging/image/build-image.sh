@@ -39,11 +39,13 @@ size_boot=256
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 
-# The packages of the box. Debian's own kernel and Raspberry Pi firmware
+# The packages of the box. busybox gives the initramfs its shell tools
+# (overlayroot's script needs grep there; minbase has none). Debian's own
+# kernel and Raspberry Pi firmware
 # (non-free-firmware), the Wi-Fi chip's firmware and the radio rules, the
 # read-only root, then what the kiosk's package depends on and recommends.
 packages=(
-	systemd-sysv udev kmod initramfs-tools
+	systemd-sysv udev kmod initramfs-tools busybox
 	linux-image-arm64 raspi-firmware firmware-brcm80211 wireless-regdb iw
 	overlayroot
 	hostapd dnsmasq-base fake-hwclock rfkill
