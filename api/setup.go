@@ -10,15 +10,10 @@ import (
 // and what the box's setup found wrong in booth.toml, for the person
 // setting up the booth to see on the display.
 type Setup struct {
-	Language string
+	Language string `json:"language"`
 	// Report is the box's setup report; nil where there is none (a kiosk
 	// started by hand).
-	Report *booth.Report
-}
-
-type setupView struct {
-	Language string        `json:"language"`
-	Report   *booth.Report `json:"report"`
+	Report *booth.Report `json:"report"`
 }
 
 func (s *Server) setupRoutes(a fiber.Router) {
@@ -28,5 +23,5 @@ func (s *Server) setupRoutes(a fiber.Router) {
 // getSetup answers anyone: the display reads it before it signs in, and
 // the report holds no secrets.
 func (s *Server) getSetup(c *fiber.Ctx) error {
-	return c.JSON(setupView{Language: s.d.Setup.Language, Report: s.d.Setup.Report})
+	return c.JSON(s.d.Setup)
 }
