@@ -26,10 +26,11 @@ const readers = 4
 
 // DB is the open database.
 type DB struct {
-	path  string
-	write *sql.DB
-	read  *sql.DB
-	log   *slog.Logger
+	path   string
+	write  *sql.DB
+	read   *sql.DB
+	log    *slog.Logger
+	writer *writer
 }
 
 // NewerSchemaError says the file was written by a newer kiosk.
@@ -99,12 +100,15 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	db.writer = newWriter(db)
 	if err := db.migrate(ctx); err != nil {
+		db.writer.close()
 		w.Close()
 		return nil, err
 	}
 	r, err := openPool(dsn(path, true))
 	if err != nil {
+		db.writer.close()
 		w.Close()
 		return nil, fmt.Errorf("open %s for reading: %w", path, err)
 	}
@@ -173,26 +177,6 @@ func (db *DB) Path() string { return db.path }
 // transaction committed before it began.
 func (db *DB) Read() *sql.DB { return db.read }
 
-// Write runs fn in one immediate transaction on the single writer
-// connection: it commits if fn returns nil and rolls back otherwise, so
-// nothing half-written is ever left behind.
-func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		if rb := tx.Rollback(); rb != nil && !errors.Is(rb, sql.ErrTxDone) {
-			db.log.Error("rollback failed", "err", rb)
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
 // Ping checks that both the writer and the readers answer.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.write.PingContext(ctx); err != nil {
@@ -235,6 +219,7 @@ func (db *DB) Backup(ctx context.Context, dest string) error {
 // Close closes the readers, then the writer, which checkpoints the log.
 func (db *DB) Close() error {
 	var errs []error
+	db.writer.close()
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

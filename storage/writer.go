@@ -1,0 +1,263 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// The writer: one goroutine owns the write connection. A write waits its
+// turn in a queue; when the writer is free it takes every write waiting
+// (up to maxBatch) and runs them in one transaction, each inside its own
+// savepoint, so the whole group costs one commit and one fsync. A write that
+// fails is rolled back to its savepoint and the others commit as if it had
+// never run. Under load this turns commits per second, bounded by the disk's
+// fsync, into writes per commit; with one write at a time it is the plain
+// transaction it always was.
+
+// maxBatch caps how many writes share a commit, so one commit's fsync never
+// holds a long tail of callers.
+const maxBatch = 64
+
+// ErrClosed is returned by Write once the database is closed.
+var ErrClosed = errors.New("database closed")
+
+// BatchError is returned to a write that succeeded but was undone because
+// its transaction could not commit (the disk full, an I/O error) or was
+// aborted by another write of the same group. Nothing of it was written.
+type BatchError struct{ Err error }
+
+func (e *BatchError) Error() string {
+	return "write not saved: " + e.Err.Error()
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
+type job struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// panicked carries a panic from a write's function back to its caller's
+// goroutine, where it is raised again.
+type panicked struct{ value any }
+
+func (p panicked) Error() string { return fmt.Sprint("write panicked: ", p.value) }
+
+type writer struct {
+	db      *DB
+	jobs    chan *job
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+
+	commits atomic.Int64
+	writes  atomic.Int64
+	waiting atomic.Int64 // writes handed to Write and not yet taken
+}
+
+func newWriter(db *DB) *writer {
+	w := &writer{db: db, jobs: make(chan *job), stop: make(chan struct{}), stopped: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+// WriteStats counts commits and the writes they carried.
+type WriteStats struct {
+	Commits int64 // transactions committed
+	Writes  int64 // writes committed (each Write that returned nil)
+}
+
+// WriteStats reports how many writes shared how many commits.
+func (db *DB) WriteStats() WriteStats {
+	return WriteStats{Commits: db.writer.commits.Load(), Writes: db.writer.writes.Load()}
+}
+
+// Write runs fn in an immediate transaction on the single writer
+// connection, possibly together with other writes waiting at the same
+// moment, each in its own savepoint. It returns once fn's changes are
+// committed (nil) or undone (the error): if fn returns an error, nothing it
+// did is kept and the other writes of its group are not affected.
+//
+// fn must do all its reading and writing through tx: writes of the same
+// group are not yet committed, so the read pool does not see them. A
+// cancelled ctx before fn starts returns ctx's error and runs nothing.
+func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	db.writer.waiting.Add(1)
+	select {
+	case db.writer.jobs <- j:
+		db.writer.waiting.Add(-1)
+	case <-ctx.Done():
+		db.writer.waiting.Add(-1)
+		return ctx.Err()
+	case <-db.writer.stop:
+		db.writer.waiting.Add(-1)
+		return ErrClosed
+	}
+	// Once handed over the write will run or be refused; its answer is
+	// awaited whatever ctx does, so the caller never misses a commit.
+	err := <-j.done
+	if p, ok := err.(panicked); ok {
+		panic(p.value)
+	}
+	return err
+}
+
+func (w *writer) close() {
+	w.once.Do(func() { close(w.stop) })
+	<-w.stopped
+}
+
+func (w *writer) run() {
+	defer close(w.stopped)
+	batch := make([]*job, 0, maxBatch)
+	for {
+		select {
+		case j := <-w.jobs:
+			batch = append(batch[:0], j)
+		case <-w.stop:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-w.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		if len(batch) == 1 {
+			w.single(batch[0])
+		} else {
+			w.group(batch)
+		}
+		clear(batch)
+	}
+}
+
+// single runs one write in a transaction of its own.
+func (w *writer) single(j *job) {
+	if err := j.ctx.Err(); err != nil {
+		j.done <- err
+		return
+	}
+	tx, err := w.db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		j.done <- fmt.Errorf("begin: %w", err)
+		return
+	}
+	if err := call(j, tx); err != nil {
+		w.rollback(tx)
+		j.done <- err
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		j.done <- &BatchError{Err: fmt.Errorf("commit: %w", err)}
+		return
+	}
+	w.commits.Add(1)
+	w.writes.Add(1)
+	j.done <- nil
+}
+
+// group runs several writes in one transaction, a savepoint each.
+func (w *writer) group(batch []*job) {
+	tx, err := w.db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, j := range batch {
+			j.done <- fmt.Errorf("begin: %w", err)
+		}
+		return
+	}
+	kept := make([]*job, 0, len(batch))
+	var broken error // the transaction can no longer commit
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			j.done <- err
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT write"); err != nil {
+			broken = fmt.Errorf("savepoint: %w", err)
+			failAll(batch[i:], broken)
+			break
+		}
+		if err := call(j, tx); err != nil {
+			j.done <- err
+			if _, rerr := tx.Exec("ROLLBACK TO write"); rerr != nil {
+				broken = fmt.Errorf("undo a failed write: %w", err)
+				failAll(batch[i+1:], broken)
+				break
+			}
+		}
+		if _, err := tx.Exec("RELEASE write"); err != nil {
+			broken = fmt.Errorf("release: %w", err)
+			if j.ctx.Err() == nil && !sent(j) {
+				kept = append(kept, j)
+			}
+			failAll(batch[i+1:], broken)
+			break
+		}
+		if !sent(j) {
+			kept = append(kept, j)
+		}
+	}
+	if broken != nil {
+		w.rollback(tx)
+		failAll(kept, broken)
+		return
+	}
+	if len(kept) == 0 {
+		w.rollback(tx)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		failAll(kept, fmt.Errorf("commit: %w", err))
+		return
+	}
+	w.commits.Add(1)
+	w.writes.Add(int64(len(kept)))
+	for _, j := range kept {
+		j.done <- nil
+	}
+}
+
+// sent says whether j already has its answer (its fn failed).
+func sent(j *job) bool { return len(j.done) > 0 }
+
+func failAll(jobs []*job, err error) {
+	for _, j := range jobs {
+		if !sent(j) {
+			j.done <- &BatchError{Err: err}
+		}
+	}
+}
+
+// call runs the write's function, turning a panic into an error that
+// Write raises again in the caller's goroutine.
+func call(j *job, tx *sql.Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicked{value: v}
+		}
+	}()
+	return j.fn(tx)
+}
+
+// rollback ends tx. SQLite may have rolled it back already (after an
+// interrupt, a full disk or an I/O error), which is not worth a log line.
+func (w *writer) rollback(tx *sql.Tx) {
+	err := tx.Rollback()
+	if err != nil && !errors.Is(err, sql.ErrTxDone) && !strings.Contains(err.Error(), "no transaction is active") {
+		w.db.log.Error("rollback failed", "err", err)
+	}
+}

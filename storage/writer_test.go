@@ -1,0 +1,258 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+// holdWriter starts a write that keeps the writer busy until release is
+// closed, so that the writes started meanwhile queue up behind it.
+func holdWriter(t *testing.T, db *DB) (release func(), result <-chan error) {
+	t.Helper()
+	inside := make(chan struct{})
+	gate := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Write(context.Background(), func(tx *sql.Tx) error {
+			close(inside)
+			<-gate
+			_, err := tx.Exec("INSERT INTO meta VALUES ('holder', 'x')")
+			return err
+		})
+	}()
+	<-inside
+	return func() { close(gate) }, done
+}
+
+// waitQueued waits until n writes are queued behind the writer.
+func waitQueued(t *testing.T, db *DB, n int64) {
+	t.Helper()
+	for db.writer.waiting.Load() != n {
+		runtime.Gosched()
+	}
+}
+
+func metaKeys(t *testing.T, db *DB) map[string]bool {
+	t.Helper()
+	rows, err := db.Read().Query("SELECT key FROM meta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	keys := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		keys[k] = true
+	}
+	return keys
+}
+
+func insertKey(key string) func(*sql.Tx) error {
+	return func(tx *sql.Tx) error {
+		_, err := tx.Exec("INSERT INTO meta VALUES (?, 'v')", key)
+		return err
+	}
+}
+
+// queue starts one write per fn while the writer is held, and returns
+// their results in order once all have answered.
+func queue(t *testing.T, db *DB, fns ...func(*sql.Tx) error) []error {
+	t.Helper()
+	release, held := holdWriter(t, db)
+	before := db.WriteStats()
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Write(context.Background(), fn)
+		}()
+	}
+	waitQueued(t, db, int64(len(fns)))
+	release()
+	if err := <-held; err != nil {
+		t.Fatalf("the holding write: %v", err)
+	}
+	wg.Wait()
+	after := db.WriteStats()
+	t.Logf("%d writes in %d commits", after.Writes-before.Writes, after.Commits-before.Commits)
+	return errs
+}
+
+func TestWaitingWritesShareOneCommit(t *testing.T) {
+	db := open(t, t.TempDir())
+	start := db.WriteStats()
+	var fns []func(*sql.Tx) error
+	for i := range 10 {
+		fns = append(fns, insertKey(fmt.Sprint("k", i)))
+	}
+	for i, err := range queue(t, db, fns...) {
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	got := db.WriteStats()
+	if got.Writes-start.Writes != 11 || got.Commits-start.Commits != 2 {
+		t.Fatalf("%d writes in %d commits, want 11 in 2 (the holder, then the ten queued behind it)",
+			got.Writes-start.Writes, got.Commits-start.Commits)
+	}
+	if keys := metaKeys(t, db); len(keys) != 11 {
+		t.Fatalf("saved %v, want the holder and ten keys", keys)
+	}
+}
+
+func TestFailedWriteInAGroupLeavesTheOthers(t *testing.T) {
+	db := open(t, t.TempDir())
+	if err := db.Write(context.Background(), insertKey("taken")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("refused")
+	errs := queue(t, db,
+		insertKey("a"),
+		func(tx *sql.Tx) error {
+			if _, err := tx.Exec("INSERT INTO meta VALUES ('half', 'written')"); err != nil {
+				return err
+			}
+			return boom
+		},
+		insertKey("b"),
+		insertKey("taken"), // a duplicate key: the statement fails
+		insertKey("c"),
+	)
+	if errs[0] != nil || errs[2] != nil || errs[4] != nil {
+		t.Fatalf("good writes failed: %v", errs)
+	}
+	if !errors.Is(errs[1], boom) {
+		t.Fatalf("refused write answered %v", errs[1])
+	}
+	if errs[3] == nil {
+		t.Fatal("duplicate key was accepted")
+	}
+	keys := metaKeys(t, db)
+	for _, k := range []string{"taken", "holder", "a", "b", "c"} {
+		if !keys[k] {
+			t.Errorf("%q missing from %v", k, keys)
+		}
+	}
+	if keys["half"] || len(keys) != 5 {
+		t.Fatalf("saved %v, want only taken, the holder, a, b and c", keys)
+	}
+}
+
+func TestWriteThatEndsTheTransactionUndoesItsGroupCleanly(t *testing.T) {
+	db := open(t, t.TempDir())
+	errs := queue(t, db,
+		insertKey("a"),
+		func(tx *sql.Tx) error {
+			// As SQLite does on an interrupt or a full disk.
+			_, err := tx.Exec("ROLLBACK")
+			return err
+		},
+		insertKey("b"),
+	)
+	for i, err := range errs {
+		if err == nil {
+			t.Fatalf("write %d reported saved although its transaction was rolled back", i)
+		}
+	}
+	var be *BatchError
+	if !errors.As(errs[0], &be) || !errors.As(errs[2], &be) {
+		t.Fatalf("the bystanders should get a BatchError: %v, %v", errs[0], errs[2])
+	}
+	keys := metaKeys(t, db)
+	if keys["a"] || keys["b"] {
+		t.Fatalf("saved %v although the writes were answered with errors", keys)
+	}
+	// The connection is usable again.
+	if err := db.Write(context.Background(), insertKey("after")); err != nil {
+		t.Fatal(err)
+	}
+	if !metaKeys(t, db)["after"] {
+		t.Fatal("the write after the broken group was not saved")
+	}
+}
+
+func TestPanicInAGroupReachesItsCallerOnly(t *testing.T) {
+	db := open(t, t.TempDir())
+	var recovered any
+	fns := []func(*sql.Tx) error{
+		insertKey("a"),
+		func(tx *sql.Tx) error {
+			tx.Exec("INSERT INTO meta VALUES ('panicker', 'x')")
+			panic("bad write")
+		},
+		insertKey("b"),
+	}
+	release, held := holdWriter(t, db)
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					recovered = v
+				}
+			}()
+			errs[i] = db.Write(context.Background(), fn)
+		}()
+	}
+	waitQueued(t, db, int64(len(fns)))
+	release()
+	<-held
+	wg.Wait()
+	if recovered != "bad write" {
+		t.Fatalf("the panicking write's caller recovered %v", recovered)
+	}
+	if errs[0] != nil || errs[2] != nil {
+		t.Fatalf("bystanders: %v", errs)
+	}
+	keys := metaKeys(t, db)
+	if !keys["a"] || !keys["b"] || keys["panicker"] {
+		t.Fatalf("saved %v", keys)
+	}
+}
+
+func TestCancelledWhileQueuedRunsNothing(t *testing.T) {
+	db := open(t, t.TempDir())
+	release, held := holdWriter(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Write(ctx, func(tx *sql.Tx) error {
+			ran <- struct{}{}
+			return nil
+		})
+	}()
+	waitQueued(t, db, 1)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	release()
+	<-held
+	select {
+	case <-ran:
+		t.Fatal("a cancelled write ran")
+	default:
+	}
+}
+
+func TestWriteAfterCloseIsRefused(t *testing.T) {
+	db := open(t, t.TempDir())
+	db.Close()
+	if err := db.Write(context.Background(), insertKey("late")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("err = %v", err)
+	}
+}
