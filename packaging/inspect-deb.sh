@@ -61,7 +61,7 @@ expect_file() { # PATH MODE
 }
 expect_file /usr/bin/kiosk -rwxr-xr-x
 expect_file /usr/bin/kiosk-setup -rwxr-xr-x
-for unit in kiosk.service kiosk-display.service kiosk-setup.service kiosk-ap.service kiosk-dns.service \
+for unit in kiosk.service kiosk-display.service kiosk-setup.service kiosk-data.service kiosk-ap.service kiosk-dns.service \
 	kiosk-settime.socket kiosk-settime@.service kiosk-clock-save.service kiosk-clock-save.timer \
 	kiosk.service.d/10-booth.conf kiosk-display.service.d/10-headless.conf; do
 	expect_file "/lib/systemd/system/$unit" -rw-r--r--

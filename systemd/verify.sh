@@ -30,10 +30,12 @@ if [ -z "$journald" ]; then
 fi
 
 # The highest acceptable `systemd-analyze security` exposure per unit
-# (0 is best, 10 worst). Raise one only with a reason in the unit.
+# (0 is best, 10 worst). Raise one only with a reason in the unit
+# (kiosk-data.service mounts a drive for the kiosk, so it cannot have a
+# mount namespace of its own).
 declare -A max_exposure=([kiosk.service]=2.0 [kiosk-display.service]=4.5 [kiosk-setup.service]=2.0
 	[kiosk-ap.service]=3.0 [kiosk-dns.service]=3.5 [kiosk-settime@.service]=2.0
-	[kiosk-clock-save.service]=1.0)
+	[kiosk-clock-save.service]=1.0 [kiosk-data.service]=4.0)
 
 failed=0
 fail() {

@@ -89,6 +89,9 @@ type Status struct {
 	Restored string `json:"restored,omitempty"`
 	// PublicURL is the ordering page's address, as in the QR code.
 	PublicURL string `json:"public_url"`
+	// Data is where the kiosk's data is when it is not in its usual place:
+	// "usb:" and the device, set by the data command.
+	Data string `json:"data,omitempty"`
 	// Problems are what to fix, in booth.toml's line order; empty when
 	// all is well.
 	Problems []Problem `json:"problems"`

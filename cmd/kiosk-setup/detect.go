@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/coffeebar/kiosk/booth"
 	"github.com/coffeebar/kiosk/netsetup"
@@ -120,13 +119,10 @@ func (s *Setup) chooseNetwork(cfg booth.Config) (netsetup.Options, string) {
 	}
 	// At boot the Wi-Fi driver may still be loading: look again for a while.
 	var ifs []netInterface
-	for waited := time.Duration(0); ; waited += 250 * time.Millisecond {
+	poll(s.Wait, s.sleep, func() bool {
 		ifs = interfaces(s.Root)
-		if wifi(ifs) != "" || waited >= s.Wait {
-			break
-		}
-		s.sleep(250 * time.Millisecond)
-	}
+		return wifi(ifs) != ""
+	})
 	if iface := wifi(ifs); iface != "" {
 		return netsetup.Options{Mode: netsetup.WiFiAP, Interface: iface}, ""
 	}

@@ -1,10 +1,12 @@
 // Command kiosk-setup is the booth box's small privileged helper. It runs as
-// root, never as the kiosk, and does two things:
+// root, never as the kiosk, and does these things:
 //
 //	kiosk-setup [boot] [flags]      at every start, before the network and the kiosk:
 //	                                read booth.toml from the boot partition, write the
 //	                                Wi-Fi, DHCP/DNS and address files, the kiosk's
 //	                                settings, and the problems found in booth.toml
+//	kiosk-setup data [flags]        at every start, before the kiosk: put the kiosk's
+//	                                data on a USB drive labelled KIOSKUSB if one is in
 //	kiosk-setup settime             one request from the kiosk, on standard input (a
 //	                                socket systemd accepted): set the clock forward
 //	kiosk-setup settime --force T   on the console: set the clock to T (RFC 3339),
@@ -49,13 +51,15 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "boot":
 		return bootMain(args, log, stderr)
+	case "data":
+		return dataMain(args, log, stderr)
 	case "settime":
 		return settimeMain(args, stdin, stdout, log, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kiosk-setup", version.Version)
 		return 0
 	}
-	fmt.Fprintf(stderr, "kiosk-setup: unknown command %q (boot, settime or version)\n", cmd)
+	fmt.Fprintf(stderr, "kiosk-setup: unknown command %q (boot, data, settime or version)\n", cmd)
 	return 2
 }
 
@@ -83,6 +87,24 @@ func bootMain(args []string, log *slog.Logger, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// pollEvery is how often a wait at boot looks again.
+const pollEvery = 250 * time.Millisecond
+
+// poll calls found until it says yes or wait has passed, sleeping with
+// sleep in between (time.Sleep on the box, a counter in tests). It
+// reports found's last answer.
+func poll(wait time.Duration, sleep func(time.Duration), found func() bool) bool {
+	for waited := time.Duration(0); ; waited += pollEvery {
+		if found() {
+			return true
+		}
+		if waited >= wait {
+			return false
+		}
+		sleep(pollEvery)
+	}
 }
 
 func envOr(key, fallback string) string {
