@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coffeebar/kiosk/durable"
 	"github.com/coffeebar/kiosk/storage"
 )
 
@@ -33,7 +34,7 @@ func Restore(ctx context.Context, backup, dataDir string, log *slog.Logger) erro
 		return err
 	}
 	defer os.RemoveAll(scratch)
-	if err := copyFile(backup, filepath.Join(scratch, storage.FileName)); err != nil {
+	if err := durable.CopyFile(backup, filepath.Join(scratch, storage.FileName)); err != nil {
 		return fmt.Errorf("restore: read %s: %w", backup, err)
 	}
 	db, err := storage.Open(ctx, scratch, log)
@@ -53,31 +54,14 @@ func Restore(ctx context.Context, backup, dataDir string, log *slog.Logger) erro
 		return err
 	}
 	tmp := target + ".restoring"
-	if err := copyFile(filepath.Join(scratch, storage.FileName), tmp); err != nil {
+	os.Remove(tmp) // left by a restore cut short
+	if err := durable.CopyFile(filepath.Join(scratch, storage.FileName), tmp); err != nil {
 		return err
 	}
-	return os.Rename(tmp, target)
-}
-
-func copyFile(src, dest string) error {
-	in, err := os.Open(src)
-	if err != nil {
+	if err := os.Rename(tmp, target); err != nil {
 		return err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return durable.SyncDir(dataDir)
 }
 
 // cell makes a value safe for a spreadsheet: text that a spreadsheet would

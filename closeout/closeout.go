@@ -15,7 +15,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/coffeebar/kiosk/access"
+	"github.com/coffeebar/kiosk/durable"
 	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/shop"
 )
@@ -262,7 +262,7 @@ func (s *Service) step(ctx context.Context) error {
 			continue
 		}
 		dest := filepath.Join(d, name)
-		if err := copyFile(path, dest); err != nil {
+		if err := durable.CopyFile(path, dest); err != nil {
 			s.log.Warn("could not copy the backup", "to", dest, "err", err)
 			continue
 		}
@@ -280,28 +280,4 @@ func (s *Service) step(ctx context.Context) error {
 		s.log.Info("the booth is closed and backed up: safe to unplug", "backup", path, "copies", copies)
 	}
 	return err
-}
-
-// copyFile copies src to dest and syncs it, so a drive pulled out right
-// after holds the whole file.
-func copyFile(src, dest string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		os.Remove(dest)
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/coffeebar/kiosk/durable"
 )
 
 // Change is what Apply did to one file.
@@ -62,7 +64,7 @@ func apply(root string, f File) (Change, error) {
 		case err != nil:
 			return "", err
 		}
-		return Removed, syncDir(filepath.Dir(path))
+		return Removed, durable.SyncDir(filepath.Dir(path))
 	}
 	if same(path, f) {
 		return Unchanged, nil
@@ -110,15 +112,5 @@ func WriteAtomic(path string, data []byte, perm fs.FileMode) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename or removal in dir survive a power cut.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return durable.SyncDir(dir)
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/coffeebar/kiosk/durable"
 	"golang.org/x/sys/unix"
 )
 
@@ -167,7 +168,7 @@ func (d *DataSetup) prepare(folder, current string) error {
 	if err := os.Rename(tmp, folder); err != nil {
 		return err
 	}
-	if err := syncDir(filepath.Dir(folder)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(folder)); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -198,7 +199,7 @@ func copyTree(src, dst string) (int, error) {
 			return os.Mkdir(out, 0o700)
 		case e.Type().IsRegular():
 			n++
-			return copyFile(p, out)
+			return durable.CopyFile(p, out)
 		}
 		return nil // sockets and links are not data
 	})
@@ -206,36 +207,6 @@ func copyTree(src, dst string) (int, error) {
 		return n, err
 	}
 	return n, nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
 }
 
 // isMountPoint says whether p is a mount point: on another device than its
