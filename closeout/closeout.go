@@ -218,7 +218,16 @@ func (s *Service) reopen(ctx context.Context) error {
 	if err != nil || st.State == StateOpen {
 		return err
 	}
-	return s.store.Write(ctx, func(tx *events.Tx) error { return store(ctx, tx, saved{State: StateOpen}) })
+	return s.store.Write(ctx, func(tx *events.Tx) error {
+		// The event may be old news by now: the shop may have closed
+		// again since and a new closing begun, which must go on. Only a
+		// shop that is open now ends the closing.
+		cfg, err := shop.Load(ctx, tx)
+		if err != nil || !cfg.Open {
+			return err
+		}
+		return store(ctx, tx, saved{State: StateOpen})
+	})
 }
 
 // Run carries closing on whenever it is under way, until ctx ends.

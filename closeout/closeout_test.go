@@ -185,3 +185,31 @@ func TestReopeningShowsAtOnce(t *testing.T) {
 		t.Fatalf("right after reopening: %+v", st)
 	}
 }
+
+func TestAnOpeningSeenLateDoesNotStopANewerClosing(t *testing.T) {
+	env := testkit.New(t)
+	b := newBooth(t, env, t.TempDir())
+	ctx := context.Background()
+	// The subscriber is down while the shop opens, takes an order and
+	// starts closing, so it reads the opening only after the closing began.
+	b.stop()
+	if _, err := b.shop.SetOpen(ctx, barista, true); err != nil {
+		t.Fatal(err)
+	}
+	code, _ := qr.New(env.Store).Current(ctx, access.SystemActor)
+	o, err := b.orders.Open(ctx, customer("a"), "Ann", code.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := b.close.Close(ctx, barista); err != nil || st.State != StateClosing {
+		t.Fatalf("close: %+v, %v", st, err)
+	}
+	env.Reopen(t)
+	b = newBooth(t, env, t.TempDir())
+	// The last order ends after the late opening was read: the closing
+	// must still finish.
+	if _, err := b.orders.CancelOwn(ctx, customer("a"), o.ID); err != nil {
+		t.Fatal(err)
+	}
+	b.until(t, StateClosed)
+}
