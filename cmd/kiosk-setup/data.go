@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coffeebar/kiosk/durable"
+	"github.com/coffeebar/kiosk/netsetup"
 	"golang.org/x/sys/unix"
 )
 
@@ -271,12 +272,6 @@ func (d *DataSetup) setStatus(change func(*Status)) error {
 	}
 	change(&st)
 	out, _ := json.MarshalIndent(st, "", "  ")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(out, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	// 0644 whatever the unit's umask: the kiosk, another user, reads it.
+	return netsetup.WriteAtomic(path, append(out, '\n'), 0o644)
 }

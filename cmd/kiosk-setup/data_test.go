@@ -159,7 +159,10 @@ func TestDataMovesTheDatabaseOntoANewDrive(t *testing.T) {
 	database(t, sd, "from the SD card")
 	b.writeStatus(Status{File: "/boot/firmware/booth.toml", Problems: []Problem{{Line: 3, Message: "kept"}}})
 
-	if err := b.setup().Run(); err != nil {
+	old := unix.Umask(0o077) // as kiosk-data.service runs it
+	err := b.setup().Run()
+	unix.Umask(old)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if m, err := isMountPoint(sd); err != nil || !m {
@@ -174,6 +177,11 @@ func TestDataMovesTheDatabaseOntoANewDrive(t *testing.T) {
 	st := b.status()
 	if st.Data != "usb:"+dev || len(st.Problems) != 1 || st.Problems[0].Message != "kept" {
 		t.Fatalf("status = %+v", st)
+	}
+	// The kiosk runs as another user: the status stays readable to it
+	// under the unit's UMask=0077.
+	if info, err := os.Stat(filepath.Join(b.root, StatusPath)); err != nil || info.Mode().Perm() != 0o644 {
+		t.Fatalf("status file mode %v, %v; want 0644", info.Mode().Perm(), err)
 	}
 	// A write through the data directory lands on the drive, not the card.
 	database(t, sd, "written at the booth")
