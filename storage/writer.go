@@ -38,9 +38,17 @@ func (e *BatchError) Error() string {
 func (e *BatchError) Unwrap() error { return e.Err }
 
 type job struct {
-	ctx  context.Context
-	fn   func(*sql.Tx) error
-	done chan error
+	ctx      context.Context
+	fn       func(*sql.Tx) error
+	done     chan error
+	answered bool // by the writer goroutine only
+}
+
+// answer gives the write its result. The caller may take it from done at
+// once, so whether it was answered is kept here, not read from done.
+func (j *job) answer(err error) {
+	j.answered = true
+	j.done <- err
 }
 
 // panicked carries a panic from a write's function back to its caller's
@@ -67,15 +75,15 @@ func newWriter(db *DB) *writer {
 	return w
 }
 
-// WriteStats counts commits and the writes they carried.
-type WriteStats struct {
-	Commits int64 // transactions committed
-	Writes  int64 // writes committed (each Write that returned nil)
+// writeStats counts commits and the writes they carried.
+type writeStats struct {
+	commits int64 // transactions committed
+	writes  int64 // writes committed (each Write that returned nil)
 }
 
-// WriteStats reports how many writes shared how many commits.
-func (db *DB) WriteStats() WriteStats {
-	return WriteStats{Commits: db.writer.commits.Load(), Writes: db.writer.writes.Load()}
+// stats reports how many writes shared how many commits.
+func (w *writer) stats() writeStats {
+	return writeStats{commits: w.commits.Load(), writes: w.writes.Load()}
 }
 
 // Write runs fn in an immediate transaction on the single writer
@@ -136,84 +144,58 @@ func (w *writer) run() {
 				break more
 			}
 		}
-		if len(batch) == 1 {
-			w.single(batch[0])
-		} else {
-			w.group(batch)
-		}
+		w.runBatch(batch)
 		clear(batch)
 	}
 }
 
-// single runs one write in a transaction of its own.
-func (w *writer) single(j *job) {
-	if err := j.ctx.Err(); err != nil {
-		j.done <- err
-		return
-	}
-	tx, err := w.db.write.BeginTx(context.Background(), nil)
-	if err != nil {
-		j.done <- fmt.Errorf("begin: %w", err)
-		return
-	}
-	if err := call(j, tx); err != nil {
-		w.rollback(tx)
-		j.done <- err
-		return
-	}
-	if err := tx.Commit(); err != nil {
-		j.done <- &BatchError{Err: fmt.Errorf("commit: %w", err)}
-		return
-	}
-	w.commits.Add(1)
-	w.writes.Add(1)
-	j.done <- nil
-}
-
-// group runs several writes in one transaction, a savepoint each.
-func (w *writer) group(batch []*job) {
+// runBatch runs the writes of batch in one transaction. With more than
+// one, each runs in a savepoint, so a write that fails is undone alone; a
+// single write needs none, its failure undoes the whole transaction.
+func (w *writer) runBatch(batch []*job) {
 	tx, err := w.db.write.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, j := range batch {
-			j.done <- fmt.Errorf("begin: %w", err)
+			j.answer(fmt.Errorf("begin: %w", err))
 		}
 		return
 	}
+	savepoint := func(stmt string) error {
+		if len(batch) == 1 {
+			return nil
+		}
+		_, err := tx.Exec(stmt)
+		return err
+	}
 	kept := make([]*job, 0, len(batch))
 	var broken error // the transaction can no longer commit
-	for i, j := range batch {
+	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
-			j.done <- err
+			j.answer(err)
 			continue
 		}
-		if _, err := tx.Exec("SAVEPOINT write"); err != nil {
+		if err := savepoint("SAVEPOINT write"); err != nil {
 			broken = fmt.Errorf("savepoint: %w", err)
-			failAll(batch[i:], broken)
 			break
 		}
 		if err := call(j, tx); err != nil {
-			j.done <- err
-			if _, rerr := tx.Exec("ROLLBACK TO write"); rerr != nil {
-				broken = fmt.Errorf("undo a failed write: %w", err)
-				failAll(batch[i+1:], broken)
+			j.answer(err)
+			if rerr := savepoint("ROLLBACK TO write"); rerr != nil {
+				broken = fmt.Errorf("undo a failed write: %w", rerr)
 				break
 			}
 		}
-		if _, err := tx.Exec("RELEASE write"); err != nil {
+		if err := savepoint("RELEASE write"); err != nil {
 			broken = fmt.Errorf("release: %w", err)
-			if j.ctx.Err() == nil && !sent(j) {
-				kept = append(kept, j)
-			}
-			failAll(batch[i+1:], broken)
 			break
 		}
-		if !sent(j) {
+		if !j.answered {
 			kept = append(kept, j)
 		}
 	}
 	if broken != nil {
 		w.rollback(tx)
-		failAll(kept, broken)
+		failAll(batch, broken) // every write not yet answered
 		return
 	}
 	if len(kept) == 0 {
@@ -227,17 +209,14 @@ func (w *writer) group(batch []*job) {
 	w.commits.Add(1)
 	w.writes.Add(int64(len(kept)))
 	for _, j := range kept {
-		j.done <- nil
+		j.answer(nil)
 	}
 }
 
-// sent says whether j already has its answer (its fn failed).
-func sent(j *job) bool { return len(j.done) > 0 }
-
 func failAll(jobs []*job, err error) {
 	for _, j := range jobs {
-		if !sent(j) {
-			j.done <- &BatchError{Err: err}
+		if !j.answered {
+			j.answer(&BatchError{Err: err})
 		}
 	}
 }

@@ -67,7 +67,7 @@ func insertKey(key string) func(*sql.Tx) error {
 func queue(t *testing.T, db *DB, fns ...func(*sql.Tx) error) []error {
 	t.Helper()
 	release, held := holdWriter(t, db)
-	before := db.WriteStats()
+	before := db.writer.stats()
 	errs := make([]error, len(fns))
 	var wg sync.WaitGroup
 	for i, fn := range fns {
@@ -83,14 +83,14 @@ func queue(t *testing.T, db *DB, fns ...func(*sql.Tx) error) []error {
 		t.Fatalf("the holding write: %v", err)
 	}
 	wg.Wait()
-	after := db.WriteStats()
-	t.Logf("%d writes in %d commits", after.Writes-before.Writes, after.Commits-before.Commits)
+	after := db.writer.stats()
+	t.Logf("%d writes in %d commits", after.writes-before.writes, after.commits-before.commits)
 	return errs
 }
 
 func TestWaitingWritesShareOneCommit(t *testing.T) {
 	db := open(t, t.TempDir())
-	start := db.WriteStats()
+	start := db.writer.stats()
 	var fns []func(*sql.Tx) error
 	for i := range 10 {
 		fns = append(fns, insertKey(fmt.Sprint("k", i)))
@@ -100,10 +100,10 @@ func TestWaitingWritesShareOneCommit(t *testing.T) {
 			t.Fatalf("write %d: %v", i, err)
 		}
 	}
-	got := db.WriteStats()
-	if got.Writes-start.Writes != 11 || got.Commits-start.Commits != 2 {
+	got := db.writer.stats()
+	if got.writes-start.writes != 11 || got.commits-start.commits != 2 {
 		t.Fatalf("%d writes in %d commits, want 11 in 2 (the holder, then the ten queued behind it)",
-			got.Writes-start.Writes, got.Commits-start.Commits)
+			got.writes-start.writes, got.commits-start.commits)
 	}
 	if keys := metaKeys(t, db); len(keys) != 11 {
 		t.Fatalf("saved %v, want the holder and ten keys", keys)
