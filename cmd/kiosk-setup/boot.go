@@ -15,6 +15,7 @@ import (
 	"github.com/coffeebar/kiosk/archive"
 	"github.com/coffeebar/kiosk/booth"
 	"github.com/coffeebar/kiosk/netsetup"
+	"github.com/coffeebar/kiosk/storage"
 )
 
 // DefaultBoothPaths are where booth.toml is looked for: the boot partition
@@ -43,7 +44,7 @@ const (
 // /var/lib/kiosk, which systemd makes a link to /var/lib/private/kiosk
 // when the kiosk starts; on the read-only image the link is gone after a
 // restart, so the real place is looked at too.
-var DatabasePaths = []string{"/var/lib/private/kiosk/kiosk.db", "/var/lib/kiosk/kiosk.db"}
+var DatabasePaths = []string{DataDir + "/" + storage.FileName, "/var/lib/kiosk/" + storage.FileName}
 
 // Setup is one run of the boot command.
 type Setup struct {
@@ -275,7 +276,7 @@ func (s *Setup) restoreBackup(boothPath string) (string, error) {
 	if _, err := os.Stat(src); err != nil || s.hasDatabase() {
 		return "", nil
 	}
-	dest := s.path(filepath.Dir(DatabasePaths[0]))
+	dest := s.path(DataDir)
 	if err := archive.Restore(context.Background(), src, dest, s.Log); err != nil {
 		return "", err
 	}

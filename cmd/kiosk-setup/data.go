@@ -14,6 +14,7 @@ import (
 
 	"github.com/coffeebar/kiosk/durable"
 	"github.com/coffeebar/kiosk/netsetup"
+	"github.com/coffeebar/kiosk/storage"
 	"golang.org/x/sys/unix"
 )
 
@@ -102,23 +103,17 @@ func (d *DataSetup) Run() error {
 			"(mkfs.%s -L %s). The kiosk keeps its data on the SD card.", USBLabel, dev, err, d.FSType, d.FSType, USBLabel))
 	}
 	folder := filepath.Join(mnt, usbFolder)
-	if err := d.prepare(folder, target); err != nil {
+	err := d.prepare(folder, target)
+	if err == nil {
+		err = os.MkdirAll(target, 0o700)
+	}
+	if err == nil {
+		err = unix.Mount(folder, target, "", unix.MS_BIND, "")
+	}
+	if err != nil {
 		unix.Unmount(mnt, 0)
 		return d.problem(fmt.Sprintf("The USB drive labelled %s could not take the kiosk's data: %v. "+
 			"The kiosk keeps its data on the SD card.", USBLabel, err))
-	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o700); err != nil {
-		unix.Unmount(mnt, 0)
-		return err
-	}
-	if err := os.MkdirAll(target, 0o700); err != nil {
-		unix.Unmount(mnt, 0)
-		return err
-	}
-	if err := unix.Mount(folder, target, "", unix.MS_BIND, ""); err != nil {
-		unix.Unmount(mnt, 0)
-		return d.problem(fmt.Sprintf("The USB drive labelled %s could not be put in place of %s: %v. "+
-			"The kiosk keeps its data on the SD card.", USBLabel, DataDir, err))
 	}
 	d.Log.Info("the kiosk's data is on the USB drive: leave it in until the booth is closed and the box shut down",
 		"device", dev, "folder", folder)
@@ -148,7 +143,7 @@ func (d *DataSetup) prepare(folder, current string) error {
 		if !info.IsDir() {
 			return fmt.Errorf("%s on the drive is not a folder", usbFolder)
 		}
-		if _, err := os.Stat(filepath.Join(current, "kiosk.db")); err == nil {
+		if _, err := os.Stat(filepath.Join(current, storage.FileName)); err == nil {
 			d.Log.Warn("the USB drive has the kiosk's data already; the database on the SD card is not used while it is in",
 				"sd_card", current)
 		}
@@ -204,10 +199,7 @@ func copyTree(src, dst string) (int, error) {
 		}
 		return nil // sockets and links are not data
 	})
-	if err != nil {
-		return n, err
-	}
-	return n, nil
+	return n, err
 }
 
 // isMountPoint says whether p is a mount point: on another device than its
