@@ -196,6 +196,22 @@ func (c *rawClient) next(buf []byte) (byte, []byte, error) {
 	return first & 0xf0, buf, err
 }
 
+// each reads packets until the connection ends, handing each to fn (which
+// must not keep body: its buffer is reused); a nil fn only drains.
+func (c *rawClient) each(fn func(typ byte, body []byte)) {
+	buf := make([]byte, 0, 2048)
+	for {
+		typ, body, err := c.next(buf)
+		if err != nil {
+			return
+		}
+		if fn != nil {
+			fn(typ, body)
+		}
+		buf = body[:0]
+	}
+}
+
 // publishTopic is the topic of a PUBLISH body.
 func publishTopic(body []byte) []byte {
 	if len(body) < 2 {
@@ -231,17 +247,11 @@ func BenchmarkFanOut(b *testing.B) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 0, 2048)
-			for {
-				typ, body, err := c.next(buf)
-				if err != nil {
-					return
-				}
-				buf = body[:0]
+			c.each(func(typ byte, body []byte) {
 				if typ == 0x30 && bytes.Equal(publishTopic(body), topic) && left.Add(-1) == 0 {
 					done <- struct{}{}
 				}
-			}
+			})
 		}()
 	}
 	b.Cleanup(func() {
@@ -303,14 +313,7 @@ func TestBenchClientsHelper(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 0, 2048)
-			for {
-				_, body, err := c.next(buf)
-				if err != nil {
-					return
-				}
-				buf = body[:0]
-			}
+			c.each(nil)
 		}()
 	}
 	fmt.Println("connected")
@@ -456,29 +459,19 @@ func BenchmarkProjectEvent(b *testing.B) {
 
 func benchProjectEvent(b *testing.B, phones int) {
 	r := newBenchRig(b, phones+1)
-	drain := func(c *rawClient) {
-		buf := make([]byte, 0, 2048)
-		for {
-			_, body, err := c.next(buf)
-			if err != nil {
-				return
-			}
-			buf = body[:0]
-		}
-	}
 	for i := range phones {
 		c, err := dialRaw(r.wsURL, fmt.Sprintf("cust-phone-%d", i), TopicQueue)
 		if err != nil {
 			b.Fatal(err)
 		}
-		go drain(c)
+		go c.each(nil)
 		b.Cleanup(func() { c.ws.Close() })
 	}
 	c, err := dialRaw(r.wsURL, cust1.ID, CustomerEventsTopic(cust1.ID), CustomerOrderTopic(cust1.ID), TopicQueue)
 	if err != nil {
 		b.Fatal(err)
 	}
-	go drain(c)
+	go c.each(nil)
 	b.Cleanup(func() { c.ws.Close() })
 	o := r.queued(cust1, "Al")
 	if _, err := r.orders.Make(r.ctx, barista, o.ID); err != nil {

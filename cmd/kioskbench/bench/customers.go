@@ -21,12 +21,25 @@ type Customer struct {
 // each loads the page, scans (which gives it its customer cookie), cancels
 // the order it opened, and asks GET /api/realtime for its credentials.
 func NewCustomers(ctx context.Context, k *Kiosk, qr *QRSource, n, parallel int) ([]*Customer, error) {
-	out := make([]*Customer, n)
+	out, err := makeAll(ctx, n, parallel, "customer", func(ctx context.Context, _ int) (*Customer, error) {
+		return newCustomer(ctx, k, qr)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// makeAll makes n things with mk, parallel at a time. The first error
+// stops the rest; it is returned with what was made until then (nil where
+// nothing was).
+func makeAll[T any](ctx context.Context, n, parallel int, what string, mk func(ctx context.Context, i int) (T, error)) ([]T, error) {
+	out := make([]T, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
-	ctx, cancel := context.WithCancel(ctx)
+	mctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for range parallel {
 		wg.Add(1)
@@ -34,23 +47,23 @@ func NewCustomers(ctx context.Context, k *Kiosk, qr *QRSource, n, parallel int) 
 			defer wg.Done()
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
+				if i >= n || mctx.Err() != nil {
 					return
 				}
-				c, err := newCustomer(ctx, k, qr)
+				v, err := mk(mctx, i)
 				if err != nil {
-					once.Do(func() { first = fmt.Errorf("customer %d: %w", i, err); cancel() })
+					once.Do(func() { first = fmt.Errorf("%s %d: %w", what, i, err); cancel() })
 					return
 				}
-				out[i] = c
+				out[i] = v
 			}
 		}()
 	}
 	wg.Wait()
-	if first != nil {
-		return nil, first
+	if first == nil {
+		first = ctx.Err()
 	}
-	return out, ctx.Err()
+	return out, first
 }
 
 func newCustomer(ctx context.Context, k *Kiosk, qr *QRSource) (*Customer, error) {
@@ -87,50 +100,26 @@ func ClientID(prefix string) string {
 // subscribes each to topics(i). It returns the clients in order; on error
 // it closes those it opened.
 func ConnectAll(ctx context.Context, n, parallel int, opts func(i int) DialOptions, topics func(i int) []string, stopReading bool) ([]*Client, error) {
-	out := make([]*Client, n)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	cctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	for range parallel {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || cctx.Err() != nil {
-					return
-				}
-				c, err := Dial(cctx, opts(i))
-				if err == nil {
-					var codes []byte
-					codes, err = c.Subscribe(cctx, topics(i), stopReading)
-					for _, code := range codes {
-						if code == 0x80 && err == nil {
-							err = fmt.Errorf("subscription refused (SUBACK 0x80) for %v", topics(i))
-						}
-					}
-					if err != nil {
-						c.Abort()
-					}
-				}
-				if err != nil {
-					once.Do(func() { first = fmt.Errorf("client %d: %w", i, err); cancel() })
-					return
-				}
-				out[i] = c
+	out, err := makeAll(ctx, n, parallel, "client", func(ctx context.Context, i int) (*Client, error) {
+		c, err := Dial(ctx, opts(i))
+		if err != nil {
+			return nil, err
+		}
+		codes, err := c.Subscribe(ctx, topics(i), stopReading)
+		for _, code := range codes {
+			if code == 0x80 && err == nil {
+				err = fmt.Errorf("subscription refused (SUBACK 0x80) for %v", topics(i))
 			}
-		}()
-	}
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		first = ctx.Err()
-	}
-	if first != nil {
+		}
+		if err != nil {
+			c.Abort()
+			return nil, err
+		}
+		return c, nil
+	})
+	if err != nil {
 		CloseAll(out)
-		return nil, first
+		return nil, err
 	}
 	return out, nil
 }
