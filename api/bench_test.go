@@ -2,13 +2,13 @@ package api
 
 import (
 	"context"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/shop"
+	"github.com/coffeebar/kiosk/testkit/cputime"
 )
 
 // BenchmarkOrderLifecycle drives what one customer and one barista do for a
@@ -68,21 +68,12 @@ func BenchmarkOrderLifecycle(b *testing.B) {
 		lifecycle(drink) // a warm bar: pools open, a few drinks in the day
 	}
 
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		lifecycle(drink)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(cputime.Used()-cpu0)/float64(b.N), "cpu-ns/op")
 }

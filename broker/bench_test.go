@@ -16,13 +16,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/coffeebar/kiosk/access"
+	"github.com/coffeebar/kiosk/testkit/cputime"
 )
 
 // The benchmarks measure the broker the way the booth loads it: phones on
@@ -272,7 +272,7 @@ func BenchmarkFanOut(b *testing.B) {
 	b.SetBytes(int64(len(payloads[0])) * int64(n))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for i := range b.N {
 		left.Store(int64(n))
 		r.broker.publish(TopicQueue, payloads[i%2], true)
@@ -282,7 +282,7 @@ func BenchmarkFanOut(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/delivery")
 	// CPU time is what other work on the machine disturbs least; it counts
 	// the subscribers' reading too.
-	b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/delivery")
+	b.ReportMetric(float64((cputime.Used()-cpu).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/delivery")
 }
 
 // helperEnv starts TestBenchClientsHelper as the clients' own process.
@@ -330,15 +330,6 @@ func writeHeapProfile(tb testing.TB, path string) {
 	if err := pprof.WriteHeapProfile(f); err != nil {
 		tb.Fatal(err)
 	}
-}
-
-// cpuTime is the CPU time the process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // memFigures is the broker process's memory, after a collection.

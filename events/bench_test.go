@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/coffeebar/kiosk/clock"
 	"github.com/coffeebar/kiosk/storage"
+	"github.com/coffeebar/kiosk/testkit/cputime"
 )
 
 // BenchmarkDispatch is the kiosk's four subscribers (realtime, tickets,
@@ -43,7 +42,7 @@ func BenchmarkDispatch(b *testing.B) {
 	done := make(chan struct{})
 	go func() { store.Run(runCtx); close(done) }()
 	defer func() { cancel(); <-done }()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -63,15 +62,5 @@ func BenchmarkDispatch(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the CPU time the process has used, user and system: on a
-// machine shared with other work it varies far less than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(cputime.Used()-cpu0)/float64(b.N), "cpu-ns/op")
 }

@@ -1,11 +1,11 @@
 package order
 
 import (
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coffeebar/kiosk/shop"
+	"github.com/coffeebar/kiosk/testkit/cputime"
 )
 
 // BenchmarkLifecycle is one drink through the workflow on a real database,
@@ -41,22 +41,12 @@ func BenchmarkLifecycle(b *testing.B) {
 	for i := range 20 {
 		lifecycle(i) // a warm bar
 	}
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		lifecycle(100 + i)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime is the CPU time the process has used, user and system: on a
-// machine shared with other work it varies far less than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(cputime.Used()-cpu0)/float64(b.N), "cpu-ns/op")
 }
