@@ -24,6 +24,7 @@ import (
 	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/durable"
 	"github.com/coffeebar/kiosk/events"
+	"github.com/coffeebar/kiosk/order"
 	"github.com/coffeebar/kiosk/shop"
 )
 
@@ -116,7 +117,7 @@ func openOrders(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, "SELECT count(*) FROM orders WHERE state IN ('waiting', 'queued', 'making')").Scan(&n)
+	err := q.QueryRowContext(ctx, order.InFlightSQL).Scan(&n)
 	return n, err
 }
 

@@ -45,9 +45,7 @@ func (s *Service) wakeDeadlines() {
 func (s *Service) FireDue(ctx context.Context) (int, error) {
 	fired := 0
 	for {
-		rows, err := s.store.DB().Read().QueryContext(ctx,
-			`SELECT id FROM orders WHERE deadline_run <= ? ORDER BY deadline_run LIMIT ?`,
-			ms(s.store.RunTime()), fireBatch)
+		rows, err := s.store.DB().Read().QueryContext(ctx, sqlDue, ms(s.store.RunTime()), fireBatch)
 		if err != nil {
 			return fired, fmt.Errorf("find due deadlines: %w", err)
 		}
@@ -116,7 +114,7 @@ func timeOut(ctx context.Context, tx *events.Tx, o Order, cause, reason string) 
 // nextDeadline is the running time of the earliest deadline, if any.
 func (s *Service) nextDeadline(ctx context.Context) (time.Duration, bool, error) {
 	var next sql.NullInt64
-	err := s.store.DB().Read().QueryRowContext(ctx, "SELECT min(deadline_run) FROM orders").Scan(&next)
+	err := s.store.DB().Read().QueryRowContext(ctx, sqlNextDeadline).Scan(&next)
 	if err != nil || !next.Valid {
 		return 0, false, err
 	}

@@ -11,6 +11,29 @@ import (
 	"github.com/coffeebar/kiosk/text"
 )
 
+// The queries that run on every order, event or screen refresh. A booth
+// serves thousands of orders and has a few dozen open, so each one reads an
+// index of the open ones, never the whole table: a query by state also says
+// "collected_at IS NULL" (true of every order not yet collected), which lets
+// SQLite use orders_open. TestHotQueriesUseAnIndex holds them to it.
+const (
+	sqlListByState = "state = ? AND collected_at IS NULL ORDER BY number, created_run LIMIT ?"
+	sqlListReady   = "state = 'completed' AND collected_at IS NULL ORDER BY number LIMIT ?"
+	sqlListEnded   = "ended_run IS NOT NULL AND state IN ('completed', 'cancelled') ORDER BY ended_run DESC LIMIT ?"
+	sqlListQueue   = "state IN ('queued', 'making', 'completed') AND collected_at IS NULL ORDER BY number, submitted_run"
+	sqlReadyCount  = "SELECT count(*) FROM orders WHERE state = 'completed' AND collected_at IS NULL"
+	sqlInFlight    = "SELECT count(*) FROM orders WHERE state IN ('waiting', 'queued', 'making') AND collected_at IS NULL"
+	sqlPosition    = `SELECT count(*) FROM orders AS a, orders AS me
+		WHERE me.id = ? AND a.state = 'queued' AND a.collected_at IS NULL AND a.id != me.id
+		AND (a.submitted_run < me.submitted_run OR (a.submitted_run = me.submitted_run AND a.number < me.number))`
+	sqlDue          = "SELECT id FROM orders WHERE deadline_run <= ? ORDER BY deadline_run LIMIT ?"
+	sqlNextDeadline = "SELECT min(deadline_run) FROM orders WHERE deadline_run IS NOT NULL"
+)
+
+// InFlightSQL counts the orders not yet finished, for the packages that must
+// count them inside their own transactions.
+const InFlightSQL = sqlInFlight
+
 func (s *Service) get(ctx context.Context, id string) (Order, error) {
 	o, err := scanOrder(s.store.DB().Read().QueryRowContext(ctx,
 		"SELECT "+orderColumns+" FROM orders WHERE id = ?", id), ms(s.store.RunTime()))
@@ -87,11 +110,11 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter, limit 
 	}
 	switch f {
 	case FilterWaiting, FilterQueued, FilterMaking:
-		return s.list(ctx, "state = ? ORDER BY number, created_run LIMIT ?", string(f), limit)
+		return s.list(ctx, sqlListByState, string(f), limit)
 	case FilterReady:
-		return s.list(ctx, "state = 'completed' AND collected_at IS NULL ORDER BY number LIMIT ?", limit)
+		return s.list(ctx, sqlListReady, limit)
 	case FilterFinished:
-		return s.list(ctx, "state IN ('completed', 'cancelled') ORDER BY ended_run DESC LIMIT ?", limit)
+		return s.list(ctx, sqlListEnded, limit)
 	default:
 		return nil, apperr.Invalid.With("Unknown order filter %q; use waiting, queued, making, ready or finished.", f)
 	}
@@ -115,8 +138,7 @@ const DisplayNameRunes = 12
 // Queue is the public queue: orders being prepared and drinks ready for
 // collection, in number order.
 func (s *Service) Queue(ctx context.Context) ([]QueueEntry, error) {
-	orders, err := s.list(ctx, `state IN ('queued', 'making') OR (state = 'completed' AND collected_at IS NULL)
-		ORDER BY number, submitted_run`)
+	orders, err := s.list(ctx, sqlListQueue)
 	if err != nil {
 		return nil, err
 	}
@@ -142,10 +164,7 @@ func (s *Service) Position(ctx context.Context, o Order) (int, error) {
 		return 0, nil
 	}
 	var ahead int
-	err := s.store.DB().Read().QueryRowContext(ctx, `SELECT count(*) FROM orders AS a, orders AS me
-		WHERE me.id = ? AND a.state = 'queued' AND a.id != me.id
-		AND (a.submitted_run < me.submitted_run OR (a.submitted_run = me.submitted_run AND a.number < me.number))`,
-		o.ID).Scan(&ahead)
+	err := s.store.DB().Read().QueryRowContext(ctx, sqlPosition, o.ID).Scan(&ahead)
 	return ahead + 1, err
 }
 
@@ -153,8 +172,7 @@ func (s *Service) Position(ctx context.Context, o Order) (int, error) {
 // knowledge (the display shows them), so it takes no actor.
 func (s *Service) ReadyCount(ctx context.Context) (int, error) {
 	var n int
-	err := s.store.DB().Read().QueryRowContext(ctx,
-		"SELECT count(*) FROM orders WHERE state = 'completed' AND collected_at IS NULL").Scan(&n)
+	err := s.store.DB().Read().QueryRowContext(ctx, sqlReadyCount).Scan(&n)
 	return n, err
 }
 

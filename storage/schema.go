@@ -140,6 +140,18 @@ CREATE INDEX printed_tickets_by_order ON printed_tickets(order_id);
 	{"booth settings", `
 ALTER TABLE shop ADD COLUMN booth TEXT NOT NULL DEFAULT '{}';
 `},
+	// The orders still on the board (waiting, queued, making, ready) are a
+	// few dozen among the thousands a booth serves; an index of every
+	// order's state made each queue, ready count and in-flight check read
+	// all of the finished ones too. orders_open holds only uncollected
+	// orders: a query by state uses it when it also says
+	// "collected_at IS NULL" (true of every order not yet collected). The
+	// finished list reads newest first by ended_run and stops at its limit.
+	{"indexes of the open orders", `
+DROP INDEX orders_by_state;
+CREATE INDEX orders_open ON orders(state, number) WHERE collected_at IS NULL;
+CREATE INDEX orders_by_end ON orders(ended_run) WHERE ended_run IS NOT NULL;
+`},
 }
 
 // SchemaVersion is the newest schema this binary knows.
