@@ -122,6 +122,7 @@ type Broker struct {
 	log       *slog.Logger
 	srv       *mqtt.Server
 	hook      *accessHook
+	direct    *direct
 	handoff   *connListener
 	tcp       *connListener
 
@@ -207,6 +208,7 @@ func New(cfg Config, auth Authenticator, deps Deps) (*Broker, error) {
 	b := &Broker{
 		cfg: cfg, publicURL: u, deps: deps, log: log, srv: srv,
 		hook:       newAccessHook(auth, log),
+		direct:     newDirect(),
 		handoff:    newHandoffListener(listenerHandoff),
 		queueKick:  make(chan struct{}, 1),
 		ordersDue:  map[string]struct{}{},
@@ -214,6 +216,9 @@ func New(cfg Config, auth Authenticator, deps Deps) (*Broker, error) {
 	}
 	if err := srv.AddHook(b.hook, nil); err != nil {
 		return nil, fmt.Errorf("broker: add access hook: %w", err)
+	}
+	if err := srv.AddHook(&directHook{d: b.direct}, nil); err != nil {
+		return nil, fmt.Errorf("broker: add delivery hook: %w", err)
 	}
 	return b, nil
 }

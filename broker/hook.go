@@ -179,6 +179,11 @@ func (h *accessHook) OnACLCheck(cl *mqtt.Client, topic string, write bool) bool 
 	return ok && mayRead(a, topic)
 }
 
+// mayReadClient is OnACLCheck for a delivery: whether cl may read topic.
+func (h *accessHook) mayReadClient(cl *mqtt.Client, topic string) bool {
+	return h.OnACLCheck(cl, topic, false)
+}
+
 // mayRead is the read rule. Staff read everything, with wildcards. The
 // display and customers read only exact topics, so a wildcard filter never
 // matches for them.

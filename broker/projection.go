@@ -236,11 +236,11 @@ func customerView(e events.Event, d events.Detail) (user string, ce CustomerEven
 func (b *Broker) publish(topic string, payload []byte, retain bool) {
 	b.sendMu.Lock()
 	defer b.sendMu.Unlock()
-	qos := byte(qosEvents)
 	if retain {
-		qos = qosRetained
+		b.direct.publish(b.srv, b.hook.mayReadClient, topic, payload)
+		return
 	}
-	if err := b.srv.Publish(topic, payload, retain, qos); err != nil {
+	if err := b.srv.Publish(topic, payload, false, qosEvents); err != nil {
 		b.log.Error("realtime: publish failed", "topic", topic, "err", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -92,6 +93,18 @@ type wsConn struct {
 	// writeDeadline is the write deadline last set.
 	writeDeadline time.Time
 
+	// raw is the socket beneath, for writes that must not wait (nil
+	// where there is no socket to reach).
+	raw syscall.RawConn
+	// try is tryWrite's one write to raw, made once per connection so
+	// that a write allocates nothing; it is used under writeMu.
+	try struct {
+		frames []byte
+		n      int
+		err    error
+		fn     func(fd uintptr) bool
+	}
+
 	closeOnce  sync.Once
 	deadlineMu sync.Mutex
 	// closed is set by Close, under deadlineMu. Once it is, nothing
@@ -102,6 +115,19 @@ type wsConn struct {
 
 func newWSConn(ws *websocket.Conn) *wsConn {
 	c := &wsConn{Conn: ws.NetConn(), ws: ws}
+	var sock net.Conn = c.Conn
+	if u, ok := sock.(interface{ UnsafeConn() net.Conn }); ok {
+		sock = u.UnsafeConn() // the HTTP server's wrapper of a hijacked socket
+	}
+	if sc, ok := sock.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+			c.try.fn = func(fd uintptr) bool {
+				c.try.n, c.try.err = syscall.Write(int(fd), c.try.frames)
+				return true // never wait for the socket here
+			}
+		}
+	}
 	// Pongs go out through the adapter's writes, so that no other write
 	// deadline than the adapter's is ever left on the socket.
 	ws.SetPingHandler(func(data string) error {
@@ -156,8 +182,27 @@ const (
 // writeFrame writes one unfragmented frame from the server (so unmasked),
 // header and payload in a single write.
 func (c *wsConn) writeFrame(op byte, payload []byte) error {
+	buf := frameBuffers.Get().(*[]byte)
+	frame := appendFrameHeader((*buf)[:0], op, len(payload))
+	frame = append(frame, payload...)
+	err := c.writeWhole(frame)
+	if cap(frame) <= maxPooledFrame {
+		*buf = frame
+		frameBuffers.Put(buf)
+	}
+	return err
+}
+
+// writeWhole writes frames, whole frames only, waiting for the socket.
+func (c *wsConn) writeWhole(frames []byte) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	return c.writeLocked(frames)
+}
+
+// writeLocked writes b under writeMu, within the write timeout. A write
+// that fails leaves a frame cut short: the connection is closed.
+func (c *wsConn) writeLocked(b []byte) error {
 	if c.writeErr != nil {
 		return c.writeErr
 	}
@@ -171,20 +216,59 @@ func (c *wsConn) writeFrame(op byte, payload []byte) error {
 		}
 		c.writeDeadline = d
 	}
-	buf := frameBuffers.Get().(*[]byte)
-	frame := appendFrameHeader((*buf)[:0], op, len(payload))
-	frame = append(frame, payload...)
-	_, err := c.Conn.Write(frame)
-	if cap(frame) <= maxPooledFrame {
-		*buf = frame
-		frameBuffers.Put(buf)
-	}
+	_, err := c.Conn.Write(b)
 	if err != nil {
 		c.writeErr = err
 		// Closing unblocks the broker's reader, which ends the client.
 		go c.Close()
 	}
 	return err
+}
+
+// tryWrite writes frames, whole frames only, if it can start at once: no
+// other write under way and room in the socket's send buffer for some of
+// it. It reports false, having written nothing, when it cannot; the caller
+// then writes another way. What the socket did not take at once is
+// finished by a goroutine that keeps the write lock until the frames are
+// out, so no other frame can cut into them. A connection that is closed
+// or broken counts as written: there is nothing left to write to.
+func (c *wsConn) tryWrite(frames []byte) bool {
+	if c.raw == nil || !c.writeMu.TryLock() {
+		return false
+	}
+	if c.writeErr != nil || c.closed.Load() {
+		c.writeMu.Unlock()
+		return true
+	}
+	c.try.frames = frames
+	err := c.raw.Write(c.try.fn)
+	n, werr := c.try.n, c.try.err
+	c.try.frames = nil
+	if err == nil {
+		err = werr
+	}
+	if n < 0 {
+		n = 0
+	}
+	switch {
+	case n == len(frames):
+		c.writeMu.Unlock()
+		return true
+	case n == 0 && (errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EINTR)):
+		c.writeMu.Unlock()
+		return false
+	case n == 0 && err != nil:
+		c.writeErr = err
+		c.writeMu.Unlock()
+		go c.Close()
+		return true
+	}
+	rest := frames[n:]
+	go func() {
+		defer c.writeMu.Unlock()
+		_ = c.writeLocked(rest)
+	}()
+	return true
 }
 
 // appendFrameHeader appends the header of an unmasked frame of n bytes.
