@@ -34,7 +34,7 @@ func NewProfiler(dir string, pid int, note func(string, ...any)) *Profiler {
 func (p *Profiler) Start() func() []string {
 	p.seq++
 	data := filepath.Join(p.dir, fmt.Sprintf("perf-%d.data", p.seq))
-	proc, err := Spawn("perf", data+".log", []string{"perf", "record", "-F", "499", "-p", strconv.Itoa(p.pid), "-o", data}, os.Environ())
+	proc, err := Spawn("perf", data+".log", []string{"perf", "record", "-g", "-F", "499", "-p", strconv.Itoa(p.pid), "-o", data}, os.Environ())
 	if err != nil {
 		p.note("perf: %v", err)
 		return func() []string { return nil }
