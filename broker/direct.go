@@ -2,6 +2,7 @@ package broker
 
 import (
 	"bytes"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -98,6 +99,10 @@ func subscriberVariant(cl *mqtt.Client, sub packets.Subscription) variant {
 		for _, id := range sub.Identifiers {
 			v.ids = append(v.ids, id)
 		}
+		if len(v.ids) == 0 && sub.Identifier > 0 {
+			v.ids = []int{sub.Identifier}
+		}
+		slices.Sort(v.ids)
 	}
 	return v
 }
@@ -107,13 +112,15 @@ type direct struct {
 	mu     sync.Mutex
 	latest map[string][]byte      // each retained topic's newest payload
 	lanes  map[*mqtt.Client]*lane // clients with a lane
+	cache  map[string]cachedTargets
+	gen    atomic.Uint64
 
 	// laneWrites counts the messages lanes wrote, for tests.
 	laneWrites atomic.Int64
 }
 
 func newDirect() *direct {
-	return &direct{latest: map[string][]byte{}, lanes: map[*mqtt.Client]*lane{}}
+	return &direct{latest: map[string][]byte{}, lanes: map[*mqtt.Client]*lane{}, cache: map[string]cachedTargets{}}
 }
 
 func (d *direct) setLatest(topic string, payload []byte) {
@@ -143,17 +150,18 @@ func (d *direct) publish(srv *mqtt.Server, mayRead func(*mqtt.Client, string) bo
 	})
 	d.setLatest(topic, payload)
 
-	subs := srv.Topics.Subscribers(topic)
-	if len(subs.Shared) > 0 {
-		subs.SelectShared()
-		subs.MergeSharedSelected()
-	}
 	encoded := map[variantKey][]byte{}
-	for id, sub := range subs.Subscriptions {
-		cl, ok := srv.Clients.Get(id)
+	for _, t := range d.subscribers(srv, topic) {
+		cl, ok := srv.Clients.Get(t.client)
 		if !ok || cl.Closed() || cl.Net.Conn == nil || !mayRead(cl, topic) {
 			continue
 		}
+		// The list may be older than the client's latest unsubscribe; the
+		// client's own subscriptions are current.
+		if _, ok := cl.State.Subscriptions.Get(t.sub.Filter); !ok {
+			continue
+		}
+		sub := t.sub
 		v := subscriberVariant(cl, sub)
 		var b []byte
 		if v.ids == nil {
@@ -170,6 +178,53 @@ func (d *direct) publish(srv *mqtt.Server, mayRead func(*mqtt.Client, string) bo
 		}
 		d.deliver(cl, topic, v, b)
 	}
+}
+
+// target is one subscription of a topic's subscribers.
+type target struct {
+	client string               // the client's id
+	sub    packets.Subscription // its subscriptions matching the topic, merged
+}
+
+// subscribers lists the subscriptions matching topic. Gathering them from
+// the library builds maps of every subscriber on every publish, so the list
+// is kept per topic until a client subscribes, unsubscribes, connects or
+// ends (gen counts those). gen moves before the library adds a
+// subscription, so a list made before that is never taken for current
+// after it. A topic with shared subscriptions is gathered each time: each
+// publish picks one client of each group.
+func (d *direct) subscribers(srv *mqtt.Server, topic string) []target {
+	g := d.gen.Load()
+	d.mu.Lock()
+	c, ok := d.cache[topic]
+	d.mu.Unlock()
+	if ok && c.gen == g {
+		return c.targets
+	}
+	subs := srv.Topics.Subscribers(topic)
+	shared := len(subs.Shared) > 0
+	if shared {
+		subs.SelectShared()
+		subs.MergeSharedSelected()
+	}
+	targets := make([]target, 0, len(subs.Subscriptions))
+	for id, sub := range subs.Subscriptions {
+		targets = append(targets, target{client: id, sub: sub})
+	}
+	if !shared {
+		d.mu.Lock()
+		d.cache[topic] = cachedTargets{gen: g, targets: targets}
+		d.mu.Unlock()
+	}
+	return targets
+}
+
+// changed says the library's subscriptions may have changed.
+func (d *direct) changed() { d.gen.Add(1) }
+
+type cachedTargets struct {
+	gen     uint64
+	targets []target
 }
 
 // deliver writes b, topic's newest message for cl, at once if cl's socket
@@ -292,9 +347,40 @@ type directHook struct {
 func (h *directHook) ID() string { return "kiosk-direct" }
 
 func (h *directHook) Provides(b byte) bool {
-	return b == mqtt.OnPacketSent || b == mqtt.OnDisconnect
+	switch b {
+	case mqtt.OnPacketSent, mqtt.OnDisconnect, mqtt.OnConnect, mqtt.OnSessionEstablished,
+		mqtt.OnSubscribe, mqtt.OnSubscribed, mqtt.OnUnsubscribe, mqtt.OnUnsubscribed, mqtt.OnClientExpired:
+		return true
+	}
+	return false
 }
 
 func (h *directHook) OnPacketSent(cl *mqtt.Client, pk packets.Packet, _ []byte) { h.d.sent(cl, pk) }
 
-func (h *directHook) OnDisconnect(cl *mqtt.Client, _ error, _ bool) { h.d.forget(cl) }
+func (h *directHook) OnDisconnect(cl *mqtt.Client, _ error, _ bool) {
+	h.d.changed()
+	h.d.forget(cl)
+}
+
+func (h *directHook) OnConnect(*mqtt.Client, packets.Packet) error {
+	h.d.changed()
+	return nil
+}
+
+func (h *directHook) OnSessionEstablished(*mqtt.Client, packets.Packet) { h.d.changed() }
+
+func (h *directHook) OnSubscribe(_ *mqtt.Client, pk packets.Packet) packets.Packet {
+	h.d.changed()
+	return pk
+}
+
+func (h *directHook) OnSubscribed(*mqtt.Client, packets.Packet, []byte) { h.d.changed() }
+
+func (h *directHook) OnUnsubscribe(_ *mqtt.Client, pk packets.Packet) packets.Packet {
+	h.d.changed()
+	return pk
+}
+
+func (h *directHook) OnUnsubscribed(*mqtt.Client, packets.Packet) { h.d.changed() }
+
+func (h *directHook) OnClientExpired(*mqtt.Client) { h.d.changed() }

@@ -225,3 +225,47 @@ func TestRetainedDeliveryToMQTT5(t *testing.T) {
 		return
 	}
 }
+
+// The broker keeps each topic's subscribers between publishes; a client
+// that subscribes gets the next message, and one that unsubscribes does
+// not, however recently the list was made.
+func TestSubscribersFollowSubscribeAndUnsubscribe(t *testing.T) {
+	r := newRig(t)
+	publish := func(v string) {
+		t.Helper()
+		if err := r.broker.PublishPrinter(map[string]string{"detail": v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	is := func(v string) func(m msg) bool {
+		return func(m msg) bool { return m.topic == TopicPrinter && string(m.payload) == printerMsg(v) }
+	}
+	a := connect(t, r.wsURL, admin)
+	a.mustSubscribe(TopicPrinter, TopicStaffEvents)
+	publish("one")
+	a.wait(TopicPrinter, is("one"))
+
+	b := connect(t, r.wsURL, admin)
+	b.mustSubscribe(TopicPrinter)
+	b.wait(TopicPrinter, is("one")) // retained
+	publish("two")
+	b.wait(TopicPrinter, is("two"))
+	a.wait(TopicPrinter, is("two"))
+
+	tok := a.c.Unsubscribe(TopicPrinter)
+	if !tok.WaitTimeout(guard) || tok.Error() != nil {
+		t.Fatalf("unsubscribe: %v", tok.Error())
+	}
+	publish("three")
+	b.wait(TopicPrinter, is("three"))
+	// A marker after "three" on a topic a still follows: "three" is
+	// written before publish returns, so had it gone to a, it would have
+	// come first on the same connection.
+	r.broker.publish(TopicStaffEvents, []byte(`{"marker":true}`), false)
+	a.wait(TopicStaffEvents, func(m msg) bool { return has(m, "marker") })
+	for _, m := range a.on(TopicPrinter) {
+		if is("three")(m) {
+			t.Fatal("a client that unsubscribed got the next message")
+		}
+	}
+}
