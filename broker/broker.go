@@ -130,8 +130,10 @@ type Broker struct {
 	// publish made from it, so that of two racing rebuilds of a topic the
 	// later read is the one left retained.
 	stateMu sync.Mutex
-	// sendMu serialises publishes into the broker.
-	sendMu sync.Mutex
+	// sendMu serialises the events published through the MQTT library,
+	// retainMu the retained messages delivered directly.
+	sendMu   sync.Mutex
+	retainMu sync.Mutex
 	// lastQR is the QR payload last published, to skip identical ones.
 	lastQR []byte
 

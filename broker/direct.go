@@ -137,7 +137,8 @@ func (d *direct) newest(topic string) ([]byte, bool) {
 }
 
 // publish retains payload on topic in srv and writes it to every client
-// subscribed to topic that may read it. The caller serialises publishes.
+// subscribed to topic that may read it. The caller serialises these
+// publishes (Broker.retainMu).
 func (d *direct) publish(srv *mqtt.Server, mayRead func(*mqtt.Client, string) bool, topic string, payload []byte) {
 	// Retain first, then publish the newest, then look for subscribers:
 	// a client whose subscription the loop misses subscribed after the

@@ -231,15 +231,19 @@ func customerView(e events.Event, d events.Detail) (user string, ce CustomerEven
 	return user, ce, true
 }
 
-// publish hands one message to the broker as the kiosk itself, which no
-// ACL restricts.
+// publish sends one message as the kiosk itself, which no ACL restricts:
+// events through the MQTT library, retained state directly (see direct).
+// The two are serialised apart, so an event never waits for a fan-out of
+// the queue to a thousand phones.
 func (b *Broker) publish(topic string, payload []byte, retain bool) {
-	b.sendMu.Lock()
-	defer b.sendMu.Unlock()
 	if retain {
+		b.retainMu.Lock()
+		defer b.retainMu.Unlock()
 		b.direct.publish(b.srv, b.hook.mayReadClient, topic, payload)
 		return
 	}
+	b.sendMu.Lock()
+	defer b.sendMu.Unlock()
 	if err := b.srv.Publish(topic, payload, false, qosEvents); err != nil {
 		b.log.Error("realtime: publish failed", "topic", topic, "err", err)
 	}
