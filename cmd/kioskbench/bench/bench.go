@@ -54,7 +54,7 @@ func (c Config) plan() plan {
 	if c.Quick {
 		return plan{
 			restarts:    3,
-			throughput:  ThroughputPlan{Start: 20, Factor: 2, MaxSteps: 6, Step: 3 * time.Second, Ceiling: 2 * time.Second, Budget: 25 * time.Second},
+			throughput:  ThroughputPlan{Start: 20, Factor: 2, MaxSteps: 6, Step: 3 * time.Second, Ceiling: 2 * time.Second, Budget: 25 * time.Second, Refine: 2},
 			customers:   500,
 			memClients:  1000,
 			fanout:      FanoutPlan{Subscribers: 500, Slow: 50, Events: 30, SlowWarmup: 10},
@@ -64,7 +64,7 @@ func (c Config) plan() plan {
 	return plan{
 		restarts: 10,
 		throughput: ThroughputPlan{Start: 10, Factor: 1.4, MaxSteps: 14, Step: 8 * time.Second, Ceiling: 5 * time.Second, Budget: 150 * time.Second,
-			GrowthOrders: 200, GrowthRate: 10},
+			GrowthOrders: 200, GrowthRate: 10, Refine: 3},
 		customers:   1000,
 		memClients:  1000,
 		fanout:      FanoutPlan{Subscribers: 1000, Slow: 50, Events: 200, SlowWarmup: 30},

@@ -168,6 +168,13 @@ func Markdown(r *Report) string {
 			}
 			p("| %.1f%s | %.1f | %.1f | %.1f | %.1f | %d | %.1f |\n", s.Offered, mark, s.Achieved, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Errors, s.CPUms)
 		}
+		for _, s := range t.Refined {
+			mark := " (refining: past the knee)"
+			if s.KeepsUp {
+				mark = " (refining: keeps up)"
+			}
+			p("| %.1f%s | %.1f | %.1f | %.1f | %.1f | %d | %.1f |\n", s.Offered, mark, s.Achieved, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Errors, s.CPUms)
+		}
 		p("\nSustained: **%.1f lifecycles/s** (peak %.1f). fsync-bound ceiling on the same disk: %.0f commits/s "+
 			"(before %.0f, after %.0f; commit p50 %.2f ms) ÷ %d writes per lifecycle = **%.1f lifecycles/s**; ratio **%.2f**.\n",
 			t.Sustained, t.Peak, t.CommitsPerSecond, t.CeilingBefore.CommitsPerSecond, t.CeilingAfter.CommitsPerSecond,

@@ -32,8 +32,12 @@ type ThroughputResult struct {
 	// LastGood and Knee index Steps (see KneeRule.Knee).
 	LastGood int `json:"lastGoodStep"`
 	Knee     int `json:"kneeStep"`
-	// Sustained is the achieved rate of the last step that kept up; Peak
-	// the highest achieved rate of any step.
+	// Refined are the steps tried between LastGood and Knee to narrow the
+	// knee down (see refine), in the order they ran.
+	Refined []RefinedStep `json:"refinedSteps,omitempty"`
+	// Sustained is the highest achieved rate of a step that kept up (a
+	// rising one below the knee, or a refining one); Peak the highest
+	// achieved rate of any step.
 	Sustained float64 `json:"sustainedPerSecond"`
 	Peak      float64 `json:"peakPerSecond"`
 	// CeilingBefore and CeilingAfter are raw SQLite commit rates measured
@@ -188,6 +192,65 @@ arrivals:
 	return s
 }
 
+// settle waits until the kiosk is idle (under a tenth of a core over a
+// fifth of a second), at most 15 s: a step past the knee leaves work queued
+// in the event dispatchers, which the next step must not be charged for.
+func settle(ctx context.Context, pid int) {
+	const window, idle = 200 * time.Millisecond, 20 * time.Millisecond
+	deadline := time.Now().Add(15 * time.Second)
+	prev, err := ReadCPU(pid)
+	for err == nil && ctx.Err() == nil && time.Now().Before(deadline) {
+		time.Sleep(window)
+		var now time.Duration
+		if now, err = ReadCPU(pid); err == nil && now-prev < idle {
+			return
+		}
+		prev = now
+	}
+}
+
+// RefinedStep is a step tried to narrow the knee, and whether it kept up.
+type RefinedStep struct {
+	Step
+	KeepsUp bool `json:"keepsUp"`
+}
+
+// refine narrows the knee: between the last step that kept up and the
+// first that did not, it offers the geometric mean of the two, keeps
+// whichever half holds the knee, and repeats plan.Refine times. Rising
+// steps of ×1.4 or ×2 would otherwise report as sustained the step below
+// the knee, up to half of what the kiosk keeps up with. Each try is judged
+// by the same rule against the same lightest step, on a new booth day.
+func refine(ctx context.Context, e *lifecycleEnv, plan ThroughputPlan, res *ThroughputResult, progress func(string, ...any)) error {
+	if res.LastGood < 0 || res.Knee < 0 {
+		return nil
+	}
+	lo, hi := res.Steps[res.LastGood].Offered, res.Steps[res.Knee].Offered
+	for range plan.Refine {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		settle(ctx, e.k.Pid())
+		if err := newBoothDay(ctx, e.staff); err != nil {
+			return fmt.Errorf("start a new booth day: %w", err)
+		}
+		mid := math.Sqrt(lo * hi)
+		s := RefinedStep{Step: offer(ctx, e, mid, plan.Step, res.Errors)}
+		s.KeepsUp = DefaultKnee.Healthy(res.Steps[0], s.Step)
+		res.Refined = append(res.Refined, s)
+		res.Peak = max(res.Peak, s.Achieved)
+		progress("  refine: offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  %s",
+			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, map[bool]string{true: "keeps up", false: "past the knee"}[s.KeepsUp])
+		if s.KeepsUp {
+			lo = mid
+			res.Sustained = max(res.Sustained, s.Achieved)
+		} else {
+			hi = mid
+		}
+	}
+	return nil
+}
+
 // GrowthPoint is the cost of an order's life with this many orders
 // already in the booth day.
 type GrowthPoint struct {
@@ -214,6 +277,8 @@ type ThroughputPlan struct {
 	// adds to one booth day between its light-load probes, at GrowthRate.
 	GrowthOrders int
 	GrowthRate   float64
+	// Refine is how many steps narrow the knee down after it is found.
+	Refine int
 }
 
 // Throughput measures item 1 on a kiosk started with --test-clock: the
@@ -270,7 +335,7 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 			break
 		}
 		rate *= plan.Factor
-		time.Sleep(500 * time.Millisecond) // let the dispatchers catch up between steps
+		settle(ctx, e.k.Pid())
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -282,7 +347,11 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 	if res.LastGood >= 0 {
 		res.Sustained = res.Steps[res.LastGood].Achieved
 	}
+	if err := refine(ctx, e, plan, &res, progress); err != nil {
+		return res, err
+	}
 	if plan.GrowthOrders > 0 {
+		settle(ctx, k.Pid())
 		if res.DayGrowth, err = dayGrowth(ctx, e, plan, progress); err != nil {
 			return res, fmt.Errorf("day growth: %w", err)
 		}
