@@ -84,7 +84,7 @@ type KneeRule struct {
 	// MinAchieved is the least fraction of the offered load that must be
 	// done for a step to count as keeping up (e.g. 0.9).
 	MinAchieved float64
-	// P99Factor is how many times the p99 latency of the first step a
+	// P99Factor is how many times the baseline's p99 latency a
 	// step's p99 may reach ...
 	P99Factor float64
 	// ... and P99Floor the absolute rise in milliseconds it may always
@@ -97,18 +97,43 @@ type KneeRule struct {
 
 // DefaultKnee is the rule the harness uses: a step keeps up when it does at
 // least 90 % of what was offered, fails under 1 % of its lifecycles, and
-// its p99 stays within four times the lightest step's p99 (or within
-// 50 ms of it, whichever is more).
+// its p99 stays within four times the baseline p99 (or within 50 ms of it,
+// whichever is more). The baseline is the lowest p99 of the three lightest
+// steps: the first step alone is the one a cold start or a passing
+// disturbance spoils, and a baseline of 270 ms once let the load rise until
+// the kiosk collapsed.
 var DefaultKnee = KneeRule{MinAchieved: 0.9, P99Factor: 4, P99Floor: 50, MaxErrorRate: 0.01}
 
-// Healthy reports whether step s keeps up, judged against base, the
-// lightest step of the run.
-func (r KneeRule) Healthy(base, s Step) bool {
+// Baseline is the step the others are judged against: of the first three,
+// the one with the lowest p99. Steps before it are warm-up, judged on what
+// they did and their errors but not on their latency.
+func (r KneeRule) Baseline(steps []Step) Step {
+	return steps[r.baseline(steps)]
+}
+
+func (r KneeRule) baseline(steps []Step) int {
+	b := 0
+	for i, s := range steps[:min(3, len(steps))] {
+		if s.Latency.P99 < steps[b].Latency.P99 {
+			b = i
+		}
+	}
+	return b
+}
+
+// keepsPace reports whether s did what was offered with few errors.
+func (r KneeRule) keepsPace(s Step) bool {
 	if s.Offered > 0 && s.Achieved < r.MinAchieved*s.Offered {
 		return false
 	}
 	total := float64(s.Latency.N + s.Errors)
-	if total > 0 && float64(s.Errors)/total > r.MaxErrorRate {
+	return total == 0 || float64(s.Errors)/total <= r.MaxErrorRate
+}
+
+// Healthy reports whether step s keeps up, judged against base (see
+// Baseline).
+func (r KneeRule) Healthy(base, s Step) bool {
+	if !r.keepsPace(s) {
 		return false
 	}
 	limit := max(base.Latency.P99*r.P99Factor, base.Latency.P99+r.P99Floor)
@@ -123,8 +148,12 @@ func (r KneeRule) Knee(steps []Step) (lastGood, knee int) {
 	if len(steps) == 0 {
 		return -1, -1
 	}
+	b := r.baseline(steps)
 	for i, s := range steps {
-		if !r.Healthy(steps[0], s) {
+		if i < b && r.keepsPace(s) {
+			continue // warm-up: its latency is not judged
+		}
+		if !r.Healthy(steps[b], s) {
 			return i - 1, i
 		}
 	}

@@ -69,6 +69,10 @@ func TestKneeIsTheFirstStepThatStopsKeepingUp(t *testing.T) {
 		{"the first step already fails", []Step{step(10, 5, 20, 0)}, -1, 0},
 		// A 2 ms baseline may rise to 52 ms (the floor) before it counts.
 		{"small baseline uses the floor", []Step{step(10, 10, 2, 0), step(20, 20, 40, 0), step(40, 40, 53, 0)}, 1, 2},
+		// A slow first step (a cold start) does not raise the bar: the
+		// baseline is the best of the first three, 39 ms, so 170 knees.
+		{"a slow first step", []Step{step(10, 10, 270, 0), step(14, 14, 44, 0), step(20, 20, 39, 0),
+			step(28, 28, 60, 0), step(40, 40, 170, 0)}, 3, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lastGood, knee := r.Knee(tc.steps)

@@ -220,7 +220,7 @@ type RefinedStep struct {
 // whichever half holds the knee, and repeats plan.Refine times. Rising
 // steps of ×1.4 or ×2 would otherwise report as sustained the step below
 // the knee, up to half of what the kiosk keeps up with. Each try is judged
-// by the same rule against the same lightest step, on a new booth day.
+// by the same rule against the same baseline, on a new booth day.
 func refine(ctx context.Context, e *lifecycleEnv, plan ThroughputPlan, res *ThroughputResult, progress func(string, ...any)) error {
 	if res.LastGood < 0 || res.Knee < 0 {
 		return nil
@@ -236,7 +236,7 @@ func refine(ctx context.Context, e *lifecycleEnv, plan ThroughputPlan, res *Thro
 		}
 		mid := math.Sqrt(lo * hi)
 		s := RefinedStep{Step: offer(ctx, e, mid, plan.Step, res.Errors)}
-		s.KeepsUp = DefaultKnee.Healthy(res.Steps[0], s.Step)
+		s.KeepsUp = DefaultKnee.Healthy(DefaultKnee.Baseline(res.Steps), s.Step)
 		res.Refined = append(res.Refined, s)
 		res.Peak = max(res.Peak, s.Achieved)
 		progress("  refine: offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  %s",
