@@ -145,11 +145,7 @@ func dialRaw(url, user string, topics ...string) (*rawClient, error) {
 	}
 	c := &rawClient{ws: ws}
 	c.r = bufio.NewReaderSize(&wsStream{ws: ws}, 2048)
-	body := append(mqttString("MQTT"), 4, 0xC2, 0, 0) // clean session, user and password, no keepalive
-	body = append(body, mqttString(user+"-bench")...)
-	body = append(body, mqttString(user)...)
-	body = append(body, mqttString(password)...)
-	if err := ws.WriteMessage(websocket.BinaryMessage, mqttPacket(0x10, body)); err != nil {
+	if err := ws.WriteMessage(websocket.BinaryMessage, connectPacket(4, user+"-bench", user)); err != nil {
 		ws.Close()
 		return nil, err
 	}
@@ -168,6 +164,20 @@ func dialRaw(url, user string, topics ...string) (*rawClient, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// connectPacket is a CONNECT for MQTT version 4 (3.1.1) or 5: clean
+// session, no keepalive (so the broker sets no read deadline of its own),
+// no properties, signing in as user with the test password.
+func connectPacket(version byte, clientID, user string) []byte {
+	body := append(mqttString("MQTT"), version, 0xC2, 0, 0)
+	if version == 5 {
+		body = append(body, 0) // no properties
+	}
+	body = append(body, mqttString(clientID)...)
+	body = append(body, mqttString(user)...)
+	body = append(body, mqttString(password)...)
+	return mqttPacket(0x10, body)
 }
 
 // next reads one packet into buf and returns its type and body.

@@ -92,8 +92,7 @@ func (v variant) packetLen(b []byte) int {
 // delivered live lose their retain flag, unless an MQTT 5 client asked to
 // keep it (retain as published) [MQTT-3.3.1-12].
 func subscriberVariant(cl *mqtt.Client, sub packets.Subscription) variant {
-	v := variant{version: cl.Properties.ProtocolVersion}
-	_, v.ws = cl.Net.Conn.(*wsConn)
+	v := clientVariant(cl)
 	if v.version == 5 {
 		v.retain = sub.RetainAsPublished
 		for _, id := range sub.Identifiers {
@@ -104,6 +103,14 @@ func subscriberVariant(cl *mqtt.Client, sub packets.Subscription) variant {
 		}
 		slices.Sort(v.ids)
 	}
+	return v
+}
+
+// clientVariant is cl's protocol and transport, without the retain flag or
+// subscription identifiers.
+func clientVariant(cl *mqtt.Client) variant {
+	v := variant{version: cl.Properties.ProtocolVersion}
+	_, v.ws = cl.Net.Conn.(*wsConn)
 	return v
 }
 
@@ -162,8 +169,7 @@ func (d *direct) publish(srv *mqtt.Server, mayRead func(*mqtt.Client, string) bo
 		if _, ok := cl.State.Subscriptions.Get(t.sub.Filter); !ok {
 			continue
 		}
-		sub := t.sub
-		v := subscriberVariant(cl, sub)
+		v := subscriberVariant(cl, t.sub)
 		var b []byte
 		if v.ids == nil {
 			key := variantKey{v.version, v.retain, v.ws}
@@ -321,8 +327,8 @@ func (d *direct) sent(cl *mqtt.Client, pk packets.Packet) {
 	if !ok || bytes.Equal(newest, pk.Payload) {
 		return
 	}
-	v := variant{version: cl.Properties.ProtocolVersion, retain: pk.FixedHeader.Retain}
-	_, v.ws = cl.Net.Conn.(*wsConn)
+	v := clientVariant(cl)
+	v.retain = pk.FixedHeader.Retain
 	if ids := pk.Properties.SubscriptionIdentifier; len(ids) > 0 {
 		v.ids = append([]int(nil), ids...)
 	}

@@ -170,11 +170,7 @@ func TestRetainedDeliveryToMQTT5(t *testing.T) {
 	defer ws.Close()
 	c := &rawClient{ws: ws}
 	c.r = bufio.NewReaderSize(&wsStream{ws: ws}, 2048)
-	body := append(mqttString("MQTT"), 5, 0xC2, 0, 0, 0) // v5, clean start, user and password, no keepalive, no properties
-	body = append(body, mqttString("v5-client")...)
-	body = append(body, mqttString(admin.ID)...)
-	body = append(body, mqttString(password)...)
-	if err := ws.WriteMessage(websocket.BinaryMessage, mqttPacket(0x10, body)); err != nil {
+	if err := ws.WriteMessage(websocket.BinaryMessage, connectPacket(5, "v5-client", admin.ID)); err != nil {
 		t.Fatal(err)
 	}
 	_ = ws.SetReadDeadline(time.Now().Add(guard))

@@ -130,13 +130,8 @@ func TestCloseWithSilentWebSocketClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	// CONNECT, MQTT 3.1.1, clean session, username and password, no
-	// keepalive (so the broker sets no read deadline of its own).
-	body := append(mqttString("MQTT"), 4, 0xC2, 0, 0)
-	body = append(body, mqttString("silent-1")...)
-	body = append(body, mqttString(cust1.ID)...)
-	body = append(body, mqttString(password)...)
-	if err := ws.WriteMessage(websocket.BinaryMessage, append([]byte{0x10, byte(len(body))}, body...)); err != nil {
+	// No keepalive: the broker sets no read deadline of its own.
+	if err := ws.WriteMessage(websocket.BinaryMessage, connectPacket(4, "silent-1", cust1.ID)); err != nil {
 		t.Fatal(err)
 	}
 	_ = ws.SetReadDeadline(time.Now().Add(guard))

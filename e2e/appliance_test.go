@@ -85,9 +85,7 @@ func TestCaptivePortalLetsAPhoneThroughOnceItOrders(t *testing.T) {
 		t.Errorf("own host: %d", res.StatusCode)
 	}
 	staff := k.staff()
-	var qr struct{ Code string }
-	staff.must("GET", "/api/display/qr", "", &qr)
-	k.browser().must("POST", "/api/orders", `{"name":"Sam","code":"`+qr.Code+`"}`, nil)
+	k.scan(staff)
 	if res := probe("connectivitycheck.gstatic.com", "/generate_204"); res.StatusCode != http.StatusNoContent {
 		t.Errorf("Android probe after ordering: %d, want 204", res.StatusCode)
 	}

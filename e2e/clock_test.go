@@ -7,11 +7,7 @@ import (
 func TestTestClockFiresTheCustomersDeadline(t *testing.T) {
 	k := startKiosk(t, t.TempDir(), "--test-clock")
 	staff := k.staff()
-	var qr struct{ Code string }
-	staff.must("GET", "/api/display/qr", "", &qr)
-	phone := k.browser()
-	var o order
-	phone.must("POST", "/api/orders", `{"name":"Sam","code":"`+qr.Code+`"}`, &o)
+	phone, o := k.scan(staff)
 	me := phone.realtime()
 	cc, err := mqttClient(t, "tcp://"+k.mqtt, me.Username, me.Password)
 	if err != nil {

@@ -11,11 +11,7 @@ func TestClosingTheBoothBacksUpOnceTheLastOrderEnds(t *testing.T) {
 	usb := t.TempDir()
 	k := startKiosk(t, t.TempDir(), "--backup-dirs", usb)
 	staff := k.staff()
-	var qr struct{ Code string }
-	staff.must("GET", "/api/display/qr", "", &qr)
-	phone := k.browser()
-	var o order
-	phone.must("POST", "/api/orders", `{"name":"Sam","code":"`+qr.Code+`"}`, &o)
+	phone, o := k.scan(staff)
 	phone.must("PUT", "/api/orders/"+o.ID+"/drink", `{"drinkId":"latte","options":[]}`, nil)
 
 	type status struct {

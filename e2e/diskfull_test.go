@@ -23,11 +23,7 @@ func TestAFullDiskGetsAClearErrorAndTheKioskRecovers(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	k := startKiosk(t, dir)
 	staff := k.staff()
-	var qr struct{ Code string }
-	staff.must("GET", "/api/display/qr", "", &qr)
-	phone := k.browser()
-	var o order
-	phone.must("POST", "/api/orders", `{"name":"Sam","code":"`+qr.Code+`"}`, &o)
+	phone, o := k.scan(staff)
 
 	// Fill the disk to the last byte.
 	filler := filepath.Join(dir, "filler")

@@ -167,6 +167,17 @@ type browser struct {
 	c    *http.Client
 }
 
+// scan opens an order for Sam on a new phone, with the code the display
+// shows (read by staff).
+func (k *kiosk) scan(staff *browser) (*browser, order) {
+	var qr struct{ Code string }
+	staff.must("GET", "/api/display/qr", "", &qr)
+	phone := k.browser()
+	var o order
+	phone.must("POST", "/api/orders", `{"name":"Sam","code":"`+qr.Code+`"}`, &o)
+	return phone, o
+}
+
 func (k *kiosk) browser() *browser {
 	jar, _ := cookiejar.New(nil)
 	b := &browser{t: k.t, base: "http://" + k.http, jar: jar, c: &http.Client{Jar: jar, Timeout: 30 * time.Second}}

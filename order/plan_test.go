@@ -19,7 +19,7 @@ func TestHotQueriesUseAnIndex(t *testing.T) {
 		"list ended":    list(sqlListEnded),
 		"queue":         list(sqlListQueue),
 		"ready count":   sqlReadyCount,
-		"in flight":     sqlInFlight,
+		"in flight":     InFlightSQL,
 		"position":      sqlPosition,
 		"due":           sqlDue,
 		"next deadline": sqlNextDeadline,

@@ -22,7 +22,6 @@ const (
 	sqlListEnded   = "ended_run IS NOT NULL AND state IN ('completed', 'cancelled') ORDER BY ended_run DESC LIMIT ?"
 	sqlListQueue   = "state IN ('queued', 'making', 'completed') AND collected_at IS NULL ORDER BY number, submitted_run"
 	sqlReadyCount  = "SELECT count(*) FROM orders WHERE state = 'completed' AND collected_at IS NULL"
-	sqlInFlight    = "SELECT count(*) FROM orders WHERE state IN ('waiting', 'queued', 'making') AND collected_at IS NULL"
 	sqlPosition    = `SELECT count(*) FROM orders AS a, orders AS me
 		WHERE me.id = ? AND a.state = 'queued' AND a.collected_at IS NULL AND a.id != me.id
 		AND (a.submitted_run < me.submitted_run OR (a.submitted_run = me.submitted_run AND a.number < me.number))`
@@ -30,9 +29,9 @@ const (
 	sqlNextDeadline = "SELECT min(deadline_run) FROM orders WHERE deadline_run IS NOT NULL"
 )
 
-// InFlightSQL counts the orders not yet finished, for the packages that must
-// count them inside their own transactions.
-const InFlightSQL = sqlInFlight
+// InFlightSQL counts the orders not yet finished; the order package and
+// closing count them inside their own transactions.
+const InFlightSQL = "SELECT count(*) FROM orders WHERE state IN ('waiting', 'queued', 'making') AND collected_at IS NULL"
 
 func (s *Service) get(ctx context.Context, id string) (Order, error) {
 	o, err := scanOrder(s.store.DB().Read().QueryRowContext(ctx,

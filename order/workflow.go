@@ -138,7 +138,7 @@ func admit(ctx context.Context, tx *events.Tx, cfg shop.Config, customerID strin
 		}
 	}
 	var inFlight int
-	if err := tx.QueryRowContext(ctx, sqlInFlight).Scan(&inFlight); err != nil {
+	if err := tx.QueryRowContext(ctx, InFlightSQL).Scan(&inFlight); err != nil {
 		return nil, "", err
 	}
 	if inFlight >= cfg.Settings.MaxInFlight {

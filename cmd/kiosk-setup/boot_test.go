@@ -4,10 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/coffeebar/kiosk/auth"
-	"github.com/coffeebar/kiosk/shop"
-	"github.com/coffeebar/kiosk/storage"
-	"github.com/coffeebar/kiosk/testkit"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -16,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coffeebar/kiosk/auth"
 	"github.com/coffeebar/kiosk/netsetup"
+	"github.com/coffeebar/kiosk/shop"
+	"github.com/coffeebar/kiosk/storage"
+	"github.com/coffeebar/kiosk/testkit"
 )
 
 // box is a temporary directory standing for the box's root file system.
