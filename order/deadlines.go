@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/coffeebar/kiosk/access"
@@ -28,8 +29,14 @@ const maxWait = 30 * time.Second
 // fireBatch bounds how many due orders one pass handles before looking again.
 const fireBatch = 100
 
-// wakeDeadlines tells the loop that a deadline was set.
-func (s *Service) wakeDeadlines() {
+// wakeDeadlines tells the loop that a deadline was set for running time
+// at (ms), unless the loop wakes by then anyway: most deadlines lie minutes
+// ahead, and a look at the database after every scan, submit and complete
+// would cost more than the rest of the loop.
+func (s *Service) wakeDeadlines(at int64) {
+	if at >= s.sleepsUntil.Load() {
+		return
+	}
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -127,6 +134,8 @@ func (s *Service) nextDeadline(ctx context.Context) (time.Duration, bool, error)
 func (s *Service) Run(ctx context.Context) {
 	clk := s.store.Clock()
 	for {
+		// Looking: every deadline set from now on wakes the loop again.
+		s.sleepsUntil.Store(math.MaxInt64)
 		wait := maxWait
 		if _, err := s.FireDue(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -140,6 +149,7 @@ func (s *Service) Run(ctx context.Context) {
 		} else if ok {
 			wait = min(max(next-s.store.RunTime(), time.Millisecond), maxWait)
 		}
+		s.sleepsUntil.Store(ms(s.store.RunTime() + wait))
 		select {
 		case <-ctx.Done():
 			return

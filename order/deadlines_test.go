@@ -188,3 +188,30 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestDeadlineSoonerThanTheLoopsSleepWakesIt(t *testing.T) {
+	b := newBar(t)
+	b.settings(func(s *shop.Settings) { s.ReadySeconds = 10 })
+	ctx, cancel := context.WithCancel(b.ctx)
+	done := make(chan struct{})
+	go func() { b.orders.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	// A waiting order's deadline is minutes away: the loop sleeps its
+	// longest and a deadline set after it needs no wake-up.
+	b.open(customer(1))
+	longest := ms(b.env.Store.RunTime() + maxWait)
+	waitFor(t, func() bool { return b.orders.sleepsUntil.Load() == longest && b.env.Clock.Waiters() > 0 })
+	b.orders.wakeDeadlines(longest + 1)
+	if len(b.orders.wake) != 0 {
+		t.Fatal("a deadline after the loop's wake-up woke it")
+	}
+
+	// A drink ready for ten seconds must leave the list after ten, not
+	// when the loop would have looked again.
+	o := b.ready(customer(2), barista)
+	due := ms(b.env.Store.RunTime() + 10*time.Second)
+	waitFor(t, func() bool { return b.orders.sleepsUntil.Load() == due })
+	b.env.Clock.Advance(10 * time.Second)
+	waitFor(t, func() bool { return !b.state(o.ID).Ready })
+}

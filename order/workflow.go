@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coffeebar/kiosk/access"
@@ -28,6 +30,10 @@ type Service struct {
 	store *events.Store
 	log   *slog.Logger
 	wake  chan struct{}
+	// sleepsUntil is the running time (ms) the deadline loop sleeps until,
+	// or math.MaxInt64 while it is looking: a deadline set later than it
+	// needs no wake-up (see wakeDeadlines).
+	sleepsUntil atomic.Int64
 }
 
 // New returns the workflow over the event store.
@@ -35,7 +41,9 @@ func New(store *events.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, log: log, wake: make(chan struct{}, 1)}
+	s := &Service{store: store, log: log, wake: make(chan struct{}, 1)}
+	s.sleepsUntil.Store(math.MaxInt64)
+	return s
 }
 
 func newOrderID() string {
@@ -63,6 +71,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 	}
 	var id string
 	var refusal error
+	var deadline int64
 	err := s.store.Write(ctx, func(tx *events.Tx) error {
 		cfg, err := shop.Load(ctx, tx)
 		if err != nil {
@@ -89,10 +98,10 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 			return err
 		}
 		id = newOrderID()
-		timeout := time.Duration(cfg.Settings.CustomerTimeoutSeconds) * time.Second
+		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.CustomerTimeoutSeconds)*time.Second)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, customer_id, customer_name, booth_day, state, qr_code,
 			deadline_kind, deadline_run, created_at, created_run) VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)`,
-			id, actor.ID, name, cfg.BoothDay, c.Code, deadlineCustomer, ms(tx.RunTime()+timeout),
+			id, actor.ID, name, cfg.BoothDay, c.Code, deadlineCustomer, deadline,
 			tx.Now().UnixMilli(), ms(tx.RunTime())); err != nil {
 			return err
 		}
@@ -108,7 +117,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 	if refusal != nil {
 		return Order{}, refusal
 	}
-	s.wakeDeadlines()
+	s.wakeDeadlines(deadline)
 	return s.get(ctx, id)
 }
 
@@ -162,6 +171,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, orderID string
 	if err := access.Require(actor, access.Customer); err != nil {
 		return Order{}, err
 	}
+	var deadline int64
 	err := s.transition(ctx, orderID, func(tx *events.Tx, o Order) error {
 		if o.CustomerID != actor.ID {
 			return apperr.NotYourOrder
@@ -197,11 +207,11 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, orderID string
 			cfg.BoothDay).Scan(&number); err != nil {
 			return fmt.Errorf("next order number: %w", err)
 		}
-		timeout := time.Duration(cfg.Settings.BaristaTimeoutSeconds) * time.Second
+		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.BaristaTimeoutSeconds)*time.Second)
 		if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'queued', number = ?, booth_day = ?, drink = ?,
 			submitted_at = ?, submitted_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`,
 			number, cfg.BoothDay, string(raw), tx.Now().UnixMilli(), ms(tx.RunTime()),
-			deadlineBarista, ms(tx.RunTime()+timeout), o.ID); err != nil {
+			deadlineBarista, deadline, o.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Emit(&events.ProcessorWaiting{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: number,
@@ -215,7 +225,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, orderID string
 	if err != nil {
 		return Order{}, err
 	}
-	s.wakeDeadlines()
+	s.wakeDeadlines(deadline)
 	return s.get(ctx, orderID)
 }
 
@@ -283,6 +293,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, orderID stri
 	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
 		return Order{}, err
 	}
+	var deadline int64
 	o, err := s.act(ctx, orderID, func(tx *events.Tx, o Order) error {
 		switch {
 		case !o.State.Open():
@@ -296,11 +307,11 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, orderID stri
 		if err != nil {
 			return err
 		}
-		ready := time.Duration(cfg.Settings.ReadySeconds) * time.Second
 		now, run := tx.Now().UnixMilli(), ms(tx.RunTime())
+		deadline = run + int64(cfg.Settings.ReadySeconds)*1000
 		if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
 			completed_at = ?, completed_run = ?, ended_at = ?, ended_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`,
-			EndCompleted, actor.ID, now, run, now, run, deadlineReady, run+ms(ready), o.ID); err != nil {
+			EndCompleted, actor.ID, now, run, now, run, deadlineReady, deadline, o.ID); err != nil {
 			return err
 		}
 		if _, err := tx.Emit(&events.OrderCompleted{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
@@ -312,7 +323,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, orderID stri
 		return err
 	})
 	if err == nil {
-		s.wakeDeadlines()
+		s.wakeDeadlines(deadline)
 	}
 	return o, err
 }
