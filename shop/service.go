@@ -102,14 +102,31 @@ func Load(ctx context.Context, tx *events.Tx) (Config, error) { return load(ctx,
 
 // Config reads the current configuration.
 func (s *Service) Config(ctx context.Context) (Config, error) {
-	return load(ctx, s.store.DB().Read())
+	c := cacheOf(s.store)
+	cfg, gen, ok := c.lookup()
+	if ok {
+		return cfg, nil
+	}
+	cfg, err := load(ctx, s.store.DB().Read())
+	if err == nil {
+		c.put(cfg, gen)
+	}
+	return cfg, err
+}
+
+// write runs fn, a change to the shop's rows, in a write transaction.
+func (s *Service) write(ctx context.Context, fn func(*events.Tx) error) error {
+	c := cacheOf(s.store)
+	c.begin()
+	defer c.end()
+	return s.store.Write(ctx, fn)
 }
 
 // Init sets up an empty database: the demo menu, the default settings, the
 // shop closed, and booth day 1. On a database that has a shop it does
 // nothing.
 func (s *Service) Init(ctx context.Context) error {
-	return s.store.Write(ctx, func(tx *events.Tx) error {
+	return s.write(ctx, func(tx *events.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM shop").Scan(&n); err != nil {
 			return err
@@ -153,7 +170,7 @@ func encode(c Config) (menu, settings, booth json.RawMessage, err error) {
 // saves it as the next revision with a ConfigChanged event.
 func (s *Service) change(ctx context.Context, actor access.Actor, what string, edit func(*Config) error) (Config, error) {
 	var out Config
-	err := s.store.Write(ctx, func(tx *events.Tx) error {
+	err := s.write(ctx, func(tx *events.Tx) error {
 		cur, err := Load(ctx, tx)
 		if err != nil {
 			return err
@@ -247,7 +264,7 @@ func (s *Service) StartBoothDay(ctx context.Context, actor access.Actor) (int64,
 		return 0, err
 	}
 	var day int64
-	err := s.store.Write(ctx, func(tx *events.Tx) error {
+	err := s.write(ctx, func(tx *events.Tx) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO booth_days (started_at, started_run, started_by) VALUES (?, ?, ?)",
 			tx.Now().UnixMilli(), tx.RunTime().Milliseconds(), actor.ID)
 		if err != nil {

@@ -342,3 +342,60 @@ func TestEachLoadGetsItsOwnMenu(t *testing.T) {
 		t.Fatal("the load after a change gave the menu from before it")
 	}
 }
+
+func TestEveryServiceReadsTheLatestChange(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	other := New(env.Store) // a second service over the same database, as the QR validator has
+	if _, err := other.Config(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, change := range []func() error{
+		func() error { _, err := s.SetOpen(ctx, barista, true); return err },
+		func() error { _, err := s.SetAvailable(ctx, barista, DemoMenu()[1].ID, false); return err },
+		func() error { _, err := s.StartBoothDay(ctx, barista); return err },
+	} {
+		if err := change(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := other.Config(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := load(ctx, env.Store.DB().Read())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Revision != want.Revision || got.BoothDay != want.BoothDay || got.Open != want.Open ||
+			got.Menu[1].Available != want.Menu[1].Available {
+			t.Fatalf("change %d: read %+v, the database has %+v", i, got, want)
+		}
+	}
+}
+
+func TestAReadAcrossAChangeIsNotKept(t *testing.T) {
+	c := &cache{}
+	old := Config{Revision: 1}
+	// A read that began before a change and ended after it.
+	_, gen, _ := c.lookup()
+	c.begin()
+	c.end()
+	c.put(old, gen)
+	if _, _, ok := c.lookup(); ok {
+		t.Fatal("a read from before a change was kept")
+	}
+	// A read that ended while a change was under way.
+	_, gen, _ = c.lookup()
+	c.begin()
+	c.put(old, gen)
+	c.end()
+	if _, _, ok := c.lookup(); ok {
+		t.Fatal("a read taken during a change was kept")
+	}
+	// A read with no change around it is kept.
+	_, gen, _ = c.lookup()
+	c.put(Config{Revision: 2}, gen)
+	if got, _, ok := c.lookup(); !ok || got.Revision != 2 {
+		t.Fatalf("a quiet read was not kept: %+v %v", got, ok)
+	}
+}
