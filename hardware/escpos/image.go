@@ -153,6 +153,15 @@ func QRNativeCommand(data string, moduleDots int, level QRLevel) ([]byte, error)
 // QRBitmap draws data as a QR code with moduleDots dots per module and no
 // quiet zone (the paper around it is white).
 func QRBitmap(data string, moduleDots int, level QRLevel) (*Bitmap, error) {
+	m, err := qrModules(data, level)
+	if err != nil {
+		return nil, err
+	}
+	return scaleModules(m, max(1, moduleDots)), nil
+}
+
+// qrModules encodes data as a QR code's module matrix, without a quiet zone.
+func qrModules(data string, level QRLevel) ([][]bool, error) {
 	rl, ok := level.recovery()
 	if !ok {
 		return nil, fmt.Errorf("escpos: QR level %q: want '0' to '3'", byte(level))
@@ -165,23 +174,27 @@ func QRBitmap(data string, moduleDots int, level QRLevel) (*Bitmap, error) {
 		return nil, fmt.Errorf("%w: %d bytes: %v", ErrQRTooLarge, len(data), err)
 	}
 	q.DisableBorder = true
-	return scaleModules(q.Bitmap(), max(1, moduleDots)), nil
+	return q.Bitmap(), nil
 }
 
 // scaleModules turns a module matrix into a bitmap of scale×scale dots per
-// module.
+// module: each module row is drawn once and copied to the scale dot rows it
+// covers.
 func scaleModules(m [][]bool, scale int) *Bitmap {
 	img := NewBitmap(len(m)*scale, len(m)*scale)
+	stride := img.Stride()
 	for my, row := range m {
+		first := img.Bits[my*scale*stride : (my*scale+1)*stride]
 		for mx, black := range row {
 			if !black {
 				continue
 			}
-			for dy := range scale {
-				for dx := range scale {
-					img.Set(mx*scale+dx, my*scale+dy)
-				}
+			for x := mx * scale; x < (mx+1)*scale; x++ {
+				first[x/8] |= 0x80 >> (x % 8)
 			}
+		}
+		for dy := 1; dy < scale; dy++ {
+			copy(img.Bits[(my*scale+dy)*stride:], first)
 		}
 	}
 	return img
@@ -191,17 +204,14 @@ func scaleModules(m [][]bool, scale int) *Bitmap {
 // it as a raster image command. Modules are moduleDots wide unless that
 // would not fit, in which case they shrink.
 func QRRasterCommand(data string, moduleDots, maxDots int, level QRLevel) ([]byte, error) {
-	img, err := QRBitmap(data, 1, level)
+	m, err := qrModules(data, level)
 	if err != nil {
 		return nil, err
 	}
-	modules := img.Width
+	modules := len(m)
 	scale := min(moduleDots, maxDots/modules)
 	if scale < 1 {
 		return nil, fmt.Errorf("%w: %d modules do not fit in %d dots", ErrQRTooLarge, modules, maxDots)
 	}
-	if scale > 1 {
-		img, _ = QRBitmap(data, scale, level)
-	}
-	return Raster(img), nil
+	return Raster(scaleModules(m, scale)), nil
 }
