@@ -55,18 +55,25 @@ func newTicketBar(t *testing.T, when string) *ticketBar {
 	return b
 }
 
-// printed waits until the file printer holds n tickets and returns their
-// text previews.
+// printed waits until the file printer holds n tickets and returns them
+// as a printer would print them, in text.
 func (b *ticketBar) printed(t *testing.T, n int) []string {
 	t.Helper()
 	guard := time.Now().Add(10 * time.Second)
 	for {
-		files, _ := filepath.Glob(filepath.Join(b.dir, "job-*.txt"))
+		files, _ := filepath.Glob(filepath.Join(b.dir, "job-*.bin"))
 		if len(files) >= n {
 			var out []string
 			for _, f := range files {
-				s, _ := os.ReadFile(f)
-				out = append(out, string(s))
+				raw, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p, err := escpos.Interpret(raw, escpos.Paper58mm)
+				if err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				out = append(out, p.Text())
 			}
 			return out
 		}

@@ -13,8 +13,10 @@ import (
 )
 
 // File is the printer of a kiosk without one, on a laptop or in CI: each job
-// is written to Dir as job-000001.bin, job-000002.bin, and so on, with a
-// plain-text preview beside it (job-000001.txt) for a person to read.
+// is written to Dir as job-000001.bin, job-000002.bin, and so on, and a
+// plain-text preview of each is added to previews.txt for a person to read
+// (`tail -f previews.txt` follows the tickets as they print). One file per
+// job, not two: creating a file costs more than drawing the ticket.
 type File struct {
 	// Dir is the directory the jobs are written to.
 	Dir string
@@ -28,6 +30,8 @@ type File struct {
 const (
 	filePrefix = "job-"
 	fileSuffix = ".bin"
+	// PreviewFile is the name of the previews' file in Dir.
+	PreviewFile = "previews.txt"
 )
 
 // NewFile returns a file printer writing to dir, creating it if need be.
@@ -66,8 +70,8 @@ func (f *File) Print(ctx context.Context, job []byte) error {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	base := filepath.Join(f.Dir, fmt.Sprintf("%s%06d", filePrefix, f.next))
-	if err := writeAtomic(base+fileSuffix, job); err != nil {
+	name := fmt.Sprintf("%s%06d%s", filePrefix, f.next, fileSuffix)
+	if err := writeAtomic(filepath.Join(f.Dir, name), job); err != nil {
 		return fmt.Errorf("file printer: %w", err)
 	}
 	f.next++
@@ -77,10 +81,23 @@ func (f *File) Print(ctx context.Context, job []byte) error {
 	} else {
 		preview = p.Text()
 	}
-	if err := writeAtomic(base+".txt", []byte(preview)); err != nil {
+	if err := appendPreview(filepath.Join(f.Dir, PreviewFile), name, preview); err != nil {
 		return fmt.Errorf("file printer: preview: %w", err)
 	}
 	return nil
+}
+
+// appendPreview adds one job's preview to the previews' file, in one write.
+func appendPreview(path, job, preview string) error {
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = fh.WriteString("── " + job + " ──\n" + strings.TrimRight(preview, "\n") + "\n\n")
+	if cerr := fh.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func writeAtomic(path string, data []byte) error {
@@ -88,13 +105,15 @@ func writeAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	return os.Rename(tmp.Name(), path)
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }

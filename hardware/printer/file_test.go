@@ -40,26 +40,31 @@ func TestFilePrinter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := []string{"job-000001.bin", "job-000001.txt", "job-000002.bin", "job-000002.txt"}
+	want := []string{"job-000001.bin", "job-000002.bin", PreviewFile}
 	if got := dirNames(t, dir); !slices.Equal(got, want) {
 		t.Fatalf("files %q, want %q", got, want)
 	}
 	for i, job := range [][]byte{first, second} {
-		got, err := os.ReadFile(filepath.Join(dir, want[2*i]))
+		got, err := os.ReadFile(filepath.Join(dir, want[i]))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, job) {
-			t.Errorf("%s holds %d bytes, not the %d-byte job", want[2*i], len(got), len(job))
+			t.Errorf("%s holds %d bytes, not the %d-byte job", want[i], len(got), len(job))
 		}
 	}
-	preview, err := os.ReadFile(filepath.Join(dir, "job-000002.txt"))
+	previews, err := os.ReadFile(filepath.Join(dir, PreviewFile))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each preview follows its job's heading, in print order.
+	one, two, ok := strings.Cut(string(previews), "── job-000002.bin ──\n")
+	if !ok || !strings.HasPrefix(one, "── job-000001.bin ──\n") || !strings.Contains(one, "Z o ë") {
+		t.Fatalf("previews:\n%s", previews)
+	}
 	for _, line := range []string{"#   4   2", "J ü r g e n", "Flat white", "[image "} {
-		if !strings.Contains(string(preview), line) {
-			t.Errorf("preview lacks %q:\n%s", line, preview)
+		if !strings.Contains(two, line) {
+			t.Errorf("the second preview lacks %q:\n%s", line, two)
 		}
 	}
 
@@ -71,7 +76,7 @@ func TestFilePrinter(t *testing.T) {
 	if err := again.Print(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	if got := dirNames(t, dir); len(got) != 6 || got[4] != "job-000003.bin" {
+	if got := dirNames(t, dir); len(got) != 4 || got[2] != "job-000003.bin" {
 		t.Errorf("after restart: %q", got)
 	}
 }
@@ -88,7 +93,7 @@ func TestFilePrinterKeepsUnreadableJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "job-000001.bin"))
-	preview, _ := os.ReadFile(filepath.Join(dir, "job-000001.txt"))
+	preview, _ := os.ReadFile(filepath.Join(dir, PreviewFile))
 	if !bytes.Equal(got, job) || !strings.Contains(string(preview), "preview unavailable") || !strings.Contains(string(preview), "offset 2") {
 		t.Errorf("job %q, preview %q", got, preview)
 	}
