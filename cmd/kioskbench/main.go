@@ -6,6 +6,7 @@
 // Markdown report and, with --out, writes report.json and report.md.
 //
 //	kioskbench [--quick] [--out DIR] [--profile] [--keep]
+//	kioskbench --rates 100,150,200 [--profile]   item 1 only, at these loads
 //	kioskbench --emulate arm64 [--out DIR]   start time and memory under qemu-user
 package main
 
@@ -15,6 +16,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/coffeebar/kiosk/cmd/kioskbench/bench"
@@ -28,6 +31,16 @@ func main() {
 	fs.StringVar(&cfg.Emulate, "emulate", "", "run the start-time and memory items for this architecture under qemu-user (arm64)")
 	fs.BoolVar(&cfg.Profile, "profile", false, "sample the kiosk with perf in the heavy phases and count its fsyncs with strace")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the scratch directory (databases and logs)")
+	fs.Func("rates", "only item 1, one step at each of these offered rates (e.g. 100,150,200), no knee search", func(v string) error {
+		for _, f := range strings.Split(v, ",") {
+			r, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || r <= 0 {
+				return fmt.Errorf("not a rate: %q", f)
+			}
+			cfg.Rates = append(cfg.Rates, r)
+		}
+		return nil
+	})
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}

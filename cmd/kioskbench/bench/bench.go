@@ -34,6 +34,9 @@ type Config struct {
 	Profile bool
 	// Keep leaves the scratch directory (databases, logs) in place.
 	Keep bool
+	// Rates runs item 1 only, one step at each offered rate (lifecycles
+	// per second), with no knee search: to study the kiosk at a given load.
+	Rates []float64
 	// Stdout receives the Markdown report, Stderr the progress.
 	Stdout, Stderr io.Writer
 }
@@ -51,6 +54,12 @@ type plan struct {
 }
 
 func (c Config) plan() plan {
+	p := c.sizes()
+	p.throughput.Rates = c.Rates
+	return p
+}
+
+func (c Config) sizes() plan {
 	if c.Quick {
 		return plan{
 			restarts:    3,
@@ -136,7 +145,10 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	}()
 
 	rep := &Report{Started: time.Now().UTC().Truncate(time.Second), Mode: "full", Emulated: cfg.Emulate}
-	if cfg.Quick {
+	switch {
+	case len(cfg.Rates) > 0:
+		rep.Mode = fmt.Sprintf("throughput at %v lifecycles/s only", cfg.Rates)
+	case cfg.Quick:
 		rep.Mode = "quick"
 	}
 	rep.Machine = DescribeMachine(scratch)
@@ -229,7 +241,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 		if err != nil {
 			fail("throughput", err)
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || len(cfg.Rates) > 0 {
 			return finish(cfg, rep, ctx.Err())
 		}
 	}

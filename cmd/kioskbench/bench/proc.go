@@ -250,6 +250,15 @@ func ReadCPU(pid int) (time.Duration, error) {
 	return parseStat(string(b))
 }
 
+// SelfCPU returns the CPU time (user and system) the harness has used.
+func SelfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func parseStat(s string) (time.Duration, error) {
 	// The command name (field 2) may hold spaces; the fields after it are
 	// state, ppid, … with utime and stime the 12th and 13th after ")".

@@ -77,6 +77,9 @@ type Step struct {
 	// CPUms is the kiosk's CPU time (user and system) per completed
 	// operation during the step.
 	CPUms float64 `json:"kioskCpuMsPerOp,omitempty"`
+	// HarnessCPUms is the harness's own CPU time per completed operation:
+	// the phones and the barista share the machine with the kiosk.
+	HarnessCPUms float64 `json:"harnessCpuMsPerOp,omitempty"`
 }
 
 // KneeRule says when a step is past the knee of the latency curve.

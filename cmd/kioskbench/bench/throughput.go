@@ -144,6 +144,7 @@ func offer(ctx context.Context, e *lifecycleEnv, rate float64, d time.Duration, 
 	interval := time.Duration(float64(time.Second) / rate)
 	n := int(math.Round(rate * d.Seconds()))
 	cpu0, _ := ReadCPU(e.k.Pid())
+	self0 := SelfCPU()
 	start := time.Now()
 	var last atomic.Int64
 arrivals:
@@ -177,6 +178,7 @@ arrivals:
 	}
 	wg.Wait()
 	cpu1, _ := ReadCPU(e.k.Pid())
+	self1 := SelfCPU()
 	el := time.Duration(last.Load())
 	if el < d {
 		el = d
@@ -188,6 +190,7 @@ arrivals:
 		Latency: Summarize(t.lat)}
 	if len(t.lat) > 0 {
 		s.CPUms = round3(ms(cpu1-cpu0) / float64(len(t.lat)))
+		s.HarnessCPUms = round3(ms(self1-self0) / float64(len(t.lat)))
 	}
 	return s
 }
@@ -279,6 +282,10 @@ type ThroughputPlan struct {
 	GrowthRate   float64
 	// Refine is how many steps narrow the knee down after it is found.
 	Refine int
+	// Rates, when set, replaces the rising load: one step at each of these
+	// offered rates, in order, with no knee search and no day growth (to
+	// study the kiosk at a chosen load, e.g. with a profiler).
+	Rates []float64
 }
 
 // Throughput measures item 1 on a kiosk started with --test-clock: the
@@ -314,6 +321,10 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 
 	deadline := time.Now().Add(plan.Budget)
 	rate := plan.Start
+	if len(plan.Rates) > 0 {
+		rate, plan.Factor, plan.MaxSteps, plan.Refine, plan.GrowthOrders = plan.Rates[0], 1, len(plan.Rates), 0, 0
+		deadline = time.Now().Add(24 * time.Hour)
+	}
 	for i := 0; i < plan.MaxSteps && ctx.Err() == nil; i++ {
 		if err := newBoothDay(ctx, staff); err != nil {
 			return res, fmt.Errorf("start a new booth day: %w", err)
@@ -329,8 +340,15 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 			res.Profile = stop()
 		}
 		res.Steps = append(res.Steps, s)
-		progress("  offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle",
-			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms)
+		progress("  offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  harness %.1f ms",
+			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, s.HarnessCPUms)
+		if len(plan.Rates) > 0 {
+			if i+1 < len(plan.Rates) {
+				rate = plan.Rates[i+1]
+				settle(ctx, e.k.Pid())
+			}
+			continue
+		}
 		if _, knee := DefaultKnee.Knee(res.Steps); knee >= 0 || time.Now().After(deadline) {
 			break
 		}
