@@ -135,16 +135,7 @@ func (w *writer) run() {
 		case <-w.stop:
 			return
 		}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case j := <-w.jobs:
-				batch = append(batch, j)
-			default:
-				break more
-			}
-		}
-		w.runBatch(batch)
+		batch = w.runBatch(w.join(batch))
 		clear(batch)
 	}
 }
@@ -152,13 +143,16 @@ func (w *writer) run() {
 // runBatch runs the writes of batch in one transaction. With more than
 // one, each runs in a savepoint, so a write that fails is undone alone; a
 // single write needs none, its failure undoes the whole transaction.
-func (w *writer) runBatch(batch []*job) {
+// Writes handed over while the batch runs join it before the commit (up to
+// maxBatch): the commit waits only for work that is already there, and one
+// fsync serves them all.
+func (w *writer) runBatch(batch []*job) []*job {
 	tx, err := w.db.write.BeginTx(context.Background(), nil)
 	if err != nil {
 		for _, j := range batch {
 			j.answer(fmt.Errorf("begin: %w", err))
 		}
-		return
+		return batch
 	}
 	savepoint := func(stmt string) error {
 		if len(batch) == 1 {
@@ -169,7 +163,8 @@ func (w *writer) runBatch(batch []*job) {
 	}
 	kept := make([]*job, 0, len(batch))
 	var broken error // the transaction can no longer commit
-	for _, j := range batch {
+	for i := 0; i < len(batch); i++ {
+		j := batch[i]
 		if err := j.ctx.Err(); err != nil {
 			j.answer(err)
 			continue
@@ -192,25 +187,44 @@ func (w *writer) runBatch(batch []*job) {
 		if !j.answered {
 			kept = append(kept, j)
 		}
+		// A lone write that failed has left its changes in the transaction
+		// (it had no savepoint): nothing may join it.
+		if i == len(batch)-1 && (len(batch) > 1 || !j.answered) {
+			batch = w.join(batch)
+		}
 	}
 	if broken != nil {
 		w.rollback(tx)
 		failAll(batch, broken) // every write not yet answered
-		return
+		return batch
 	}
 	if len(kept) == 0 {
 		w.rollback(tx)
-		return
+		return batch
 	}
 	if err := tx.Commit(); err != nil {
 		failAll(kept, fmt.Errorf("commit: %w", err))
-		return
+		return batch
 	}
 	w.commits.Add(1)
 	w.writes.Add(int64(len(kept)))
 	for _, j := range kept {
 		j.answer(nil)
 	}
+	return batch
+}
+
+// join appends to batch the writes waiting now, up to maxBatch.
+func (w *writer) join(batch []*job) []*job {
+	for len(batch) < maxBatch {
+		select {
+		case j := <-w.jobs:
+			batch = append(batch, j)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func failAll(jobs []*job, err error) {

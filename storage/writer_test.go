@@ -63,7 +63,9 @@ func insertKey(key string) func(*sql.Tx) error {
 }
 
 // queue starts one write per fn while the writer is held, and returns
-// their results in order once all have answered.
+// their results in order once all have answered. They join the holder's
+// transaction, whose write shares their group's fate: a group broken by
+// one of them fails it too, with a BatchError.
 func queue(t *testing.T, db *DB, fns ...func(*sql.Tx) error) []error {
 	t.Helper()
 	release, held := holdWriter(t, db)
@@ -79,7 +81,8 @@ func queue(t *testing.T, db *DB, fns ...func(*sql.Tx) error) []error {
 	}
 	waitQueued(t, db, int64(len(fns)))
 	release()
-	if err := <-held; err != nil {
+	var be *BatchError
+	if err := <-held; err != nil && !errors.As(err, &be) {
 		t.Fatalf("the holding write: %v", err)
 	}
 	wg.Wait()
@@ -101,12 +104,52 @@ func TestWaitingWritesShareOneCommit(t *testing.T) {
 		}
 	}
 	got := db.writer.stats()
-	if got.writes-start.writes != 11 || got.commits-start.commits != 2 {
-		t.Fatalf("%d writes in %d commits, want 11 in 2 (the holder, then the ten queued behind it)",
+	if got.writes-start.writes != 11 || got.commits-start.commits != 1 {
+		t.Fatalf("%d writes in %d commits, want 11 in 1 (the ten queued while the holder ran join its commit)",
 			got.writes-start.writes, got.commits-start.commits)
 	}
 	if keys := metaKeys(t, db); len(keys) != 11 {
 		t.Fatalf("saved %v, want the holder and ten keys", keys)
+	}
+}
+
+func TestNothingJoinsALoneWriteThatFailed(t *testing.T) {
+	db := open(t, t.TempDir())
+	inside, gate := make(chan struct{}), make(chan struct{})
+	boom := errors.New("refused")
+	failed := make(chan error, 1)
+	go func() {
+		// Alone in its transaction, it has no savepoint: its half-made
+		// change can only be undone with the whole transaction.
+		failed <- db.Write(context.Background(), func(tx *sql.Tx) error {
+			close(inside)
+			<-gate
+			if _, err := tx.Exec("INSERT INTO meta VALUES ('half', 'written')"); err != nil {
+				return err
+			}
+			return boom
+		})
+	}()
+	<-inside
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = db.Write(context.Background(), insertKey(fmt.Sprint("k", i))) }()
+	}
+	waitQueued(t, db, 3)
+	close(gate)
+	if err := <-failed; !errors.Is(err, boom) {
+		t.Fatalf("the failing write answered %v", err)
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	if keys := metaKeys(t, db); keys["half"] || len(keys) != 3 {
+		t.Fatalf("saved %v, want k0, k1 and k2 only", keys)
 	}
 }
 
@@ -169,7 +212,7 @@ func TestWriteThatEndsTheTransactionUndoesItsGroupCleanly(t *testing.T) {
 		t.Fatalf("the bystanders should get a BatchError: %v, %v", errs[0], errs[2])
 	}
 	keys := metaKeys(t, db)
-	if keys["a"] || keys["b"] {
+	if keys["a"] || keys["b"] || keys["holder"] {
 		t.Fatalf("saved %v although the writes were answered with errors", keys)
 	}
 	// The connection is usable again.
