@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,14 +42,26 @@ func main() {
 		}
 		return nil
 	})
+	cpuprofile := fs.String("cpuprofile", "", "write the harness's own CPU profile to this file")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "kioskbench:", err)
+			os.Exit(1)
+		}
 	}
 	cfg.Stdout, cfg.Stderr = os.Stdout, os.Stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := bench.Run(ctx, cfg)
 	bench.StopAll()
+	pprof.StopCPUProfile()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kioskbench:", err)
 		os.Exit(1)

@@ -1,19 +1,19 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // AdminPassword is the first admin's password on every kiosk the harness
@@ -124,89 +124,114 @@ func Code(err error) string {
 	return ""
 }
 
-// sharedTransport carries every browser's requests: cookies are per
-// browser (the jar), connections are pooled, and only loopback is dialled.
-var sharedTransport = &http.Transport{
-	DialContext:         dialer(0).DialContext,
-	MaxIdleConns:        2048,
-	MaxIdleConnsPerHost: 2048,
-	IdleConnTimeout:     20 * time.Second, // below the kiosk's 30 s read timeout
+// clients carries every browser's requests, one pooled client per kiosk
+// address, dialling only loopback. It is fasthttp's client, which answers
+// a request in the caller's goroutine: net/http's hands each request to a
+// reader and a writer goroutine, and at hundreds of lifecycles a second
+// the harness's share of the two cores went to switching between them.
+var clients sync.Map // host → *fasthttp.HostClient
+
+func clientFor(host string) *fasthttp.HostClient {
+	if c, ok := clients.Load(host); ok {
+		return c.(*fasthttp.HostClient)
+	}
+	d := dialer(0)
+	c, _ := clients.LoadOrStore(host, &fasthttp.HostClient{
+		Addr:                host,
+		Dial:                func(addr string) (net.Conn, error) { return d.Dial("tcp", addr) },
+		MaxConns:            2048,
+		MaxIdleConnDuration: 20 * time.Second, // below the kiosk's 30 s read timeout
+		MaxResponseBodySize: 4 << 20,
+	})
+	return c.(*fasthttp.HostClient)
 }
 
 // Browser is one phone or tablet: its own cookies, echoing the CSRF cookie
 // on every write as the apps do.
 type Browser struct {
-	base *url.URL
-	c    *http.Client
-	mu   sync.Mutex
-	csrf string
+	base    string // http://host:port
+	c       *fasthttp.HostClient
+	mu      sync.Mutex
+	cookies map[string]string
 }
 
 // NewBrowser returns a browser with no cookies yet.
 func NewBrowser(base string) *Browser {
 	u, _ := url.Parse(base)
-	jar, _ := cookiejar.New(nil)
-	return &Browser{base: u, c: &http.Client{Transport: sharedTransport, Jar: jar, Timeout: 60 * time.Second}}
+	return &Browser{base: strings.TrimSuffix(base, "/"), c: clientFor(u.Host), cookies: map[string]string{}}
 }
 
-func (b *Browser) token() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.csrf == "" {
-		for _, c := range b.c.Jar.Cookies(b.base) {
-			if c.Name == "kiosk_csrf" {
-				b.csrf = c.Value
-			}
-		}
-	}
-	return b.csrf
-}
+// requestTimeout bounds one request, as a phone's browser would.
+const requestTimeout = 60 * time.Second
 
 // Do sends one request with in as JSON (nil for none) and decodes a
 // successful answer into out (nil to drop it).
 func (b *Browser) Do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(res)
+	req.SetRequestURI(b.base + path)
+	req.Header.SetMethod(method)
 	if in != nil {
 		raw, err := json.Marshal(in)
 		if err != nil {
 			return err
 		}
-		body = bytes.NewReader(raw)
+		req.SetBodyRaw(raw)
+		req.Header.SetContentType("application/json")
 	}
-	req, err := http.NewRequestWithContext(ctx, method, b.base.String()+path, body)
-	if err != nil {
+	b.mu.Lock()
+	for k, v := range b.cookies {
+		req.Header.SetCookie(k, v)
+	}
+	if tok := b.cookies["kiosk_csrf"]; tok != "" && method != http.MethodGet {
+		req.Header.Set("X-Kiosk-CSRF", tok)
+	}
+	b.mu.Unlock()
+	deadline := time.Now().Add(requestTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	if err := b.c.DoDeadline(req, res, deadline); err != nil {
 		return err
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if method != http.MethodGet {
-		if tok := b.token(); tok != "" {
-			req.Header.Set("X-Kiosk-CSRF", tok)
-		}
-	}
-	res, err := b.c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
-	if err != nil {
-		return err
-	}
-	if res.StatusCode >= 300 {
+	b.keepCookies(res)
+	raw := res.Body()
+	if res.StatusCode() >= 300 {
 		var eb struct {
 			Error struct {
 				Code string `json:"code"`
 			} `json:"error"`
 		}
 		_ = json.Unmarshal(raw, &eb)
-		return &APIError{Status: res.StatusCode, Code: eb.Error.Code, Body: strings.TrimSpace(string(raw))}
+		return &APIError{Status: res.StatusCode(), Code: eb.Error.Code, Body: strings.TrimSpace(string(raw))}
 	}
 	if out != nil && len(raw) > 0 {
 		return json.Unmarshal(raw, out)
 	}
 	return nil
+}
+
+// keepCookies stores the cookies res sets and forgets the ones it clears.
+func (b *Browser) keepCookies(res *fasthttp.Response) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	res.Header.VisitAllCookie(func(_, v []byte) {
+		var c fasthttp.Cookie
+		if c.ParseBytes(v) != nil {
+			return
+		}
+		gone := c.MaxAge() < 0 || len(c.Value()) == 0 ||
+			(!c.Expire().Equal(fasthttp.CookieExpireUnlimited) && c.Expire().Before(time.Now()))
+		if gone {
+			delete(b.cookies, string(c.Key()))
+		} else {
+			b.cookies[string(c.Key())] = string(c.Value())
+		}
+	})
 }
 
 // Credentials are what GET /api/realtime hands out.
