@@ -308,7 +308,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, orderID stri
 			return err
 		}
 		now, run := tx.Now().UnixMilli(), ms(tx.RunTime())
-		deadline = run + int64(cfg.Settings.ReadySeconds)*1000
+		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.ReadySeconds)*time.Second)
 		if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
 			completed_at = ?, completed_run = ?, ended_at = ?, ended_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`,
 			EndCompleted, actor.ID, now, run, now, run, deadlineReady, deadline, o.ID); err != nil {

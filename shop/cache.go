@@ -17,7 +17,7 @@ type cache struct {
 	mu      sync.Mutex
 	writing int    // changes under way
 	gen     uint64 // changes ended
-	ok      bool
+	ok      bool   // cfg was ever kept
 	at      uint64 // gen when cfg was read
 	cfg     Config
 }
@@ -57,11 +57,12 @@ func (c *cache) put(cfg Config, gen uint64) {
 	}
 }
 
-// begin and end bracket a change to the shop's rows, committed or not.
+// begin and end bracket a change to the shop's rows, committed or not:
+// nothing is served while one is under way, and what was kept before it
+// is stale once it ends.
 func (c *cache) begin() {
 	c.mu.Lock()
 	c.writing++
-	c.ok = false
 	c.mu.Unlock()
 }
 

@@ -54,12 +54,6 @@ type plan struct {
 }
 
 func (c Config) plan() plan {
-	p := c.sizes()
-	p.throughput.Rates = c.Rates
-	return p
-}
-
-func (c Config) sizes() plan {
 	if c.Quick {
 		return plan{
 			restarts:    3,
@@ -124,6 +118,7 @@ type Profiles struct {
 func Run(ctx context.Context, cfg Config) (err error) {
 	defer StopAll()
 	p := cfg.plan()
+	p.throughput.Rates = cfg.Rates
 	progress := func(f string, a ...any) {
 		fmt.Fprintf(cfg.Stderr, "%s  "+f+"\n", append([]any{time.Now().Format("15:04:05")}, a...)...)
 	}

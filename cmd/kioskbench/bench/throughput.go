@@ -321,11 +321,17 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 
 	deadline := time.Now().Add(plan.Budget)
 	rate := plan.Start
-	if len(plan.Rates) > 0 {
-		rate, plan.Factor, plan.MaxSteps, plan.Refine, plan.GrowthOrders = plan.Rates[0], 1, len(plan.Rates), 0, 0
-		deadline = time.Now().Add(24 * time.Hour)
+	fixed := len(plan.Rates) > 0 // chosen loads: no knee search, no day growth
+	if fixed {
+		plan.MaxSteps, plan.Refine, plan.GrowthOrders = len(plan.Rates), 0, 0
 	}
 	for i := 0; i < plan.MaxSteps && ctx.Err() == nil; i++ {
+		if fixed {
+			rate = plan.Rates[i]
+		}
+		if i > 0 {
+			settle(ctx, e.k.Pid())
+		}
 		if err := newBoothDay(ctx, staff); err != nil {
 			return res, fmt.Errorf("start a new booth day: %w", err)
 		}
@@ -342,18 +348,13 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 		res.Steps = append(res.Steps, s)
 		progress("  offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  harness %.1f ms",
 			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, s.HarnessCPUms)
-		if len(plan.Rates) > 0 {
-			if i+1 < len(plan.Rates) {
-				rate = plan.Rates[i+1]
-				settle(ctx, e.k.Pid())
-			}
+		if fixed {
 			continue
 		}
 		if _, knee := DefaultKnee.Knee(res.Steps); knee >= 0 || time.Now().After(deadline) {
 			break
 		}
 		rate *= plan.Factor
-		settle(ctx, e.k.Pid())
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err
