@@ -279,14 +279,10 @@ func (b *Broker) PublishPrinter(state any) error {
 func (b *Broker) publishCustomerOrder(ctx context.Context, customerID string) error {
 	b.stateMu.Lock()
 	defer b.stateMu.Unlock()
-	orders, err := b.deps.Orders.ForCustomer(ctx, access.Actor{ID: customerID, Role: access.Customer})
-	if err != nil {
-		return fmt.Errorf("read the orders of a customer: %w", err)
+	o, ok, err := b.deps.Orders.Latest(ctx, customerID)
+	if err != nil || !ok {
+		return err
 	}
-	if len(orders) == 0 {
-		return nil
-	}
-	o := orders[0] // newest first
 	pos, err := b.deps.Orders.Position(ctx, o)
 	if err != nil {
 		return fmt.Errorf("read the queue position of order %s: %w", o.ID, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -195,6 +196,13 @@ func run(t *testing.T, scenarios []scenario) {
 						after.BaristaID != beforeOrder.BaristaID || after.EndReason != beforeOrder.EndReason {
 						t.Fatalf("a refused act changed the order: %+v → %+v", beforeOrder, after)
 					}
+				}
+			}
+			if err == nil && o.ID != "" {
+				// The action answers with the row its transaction wrote:
+				// exactly what reading the order afterwards gives.
+				if again := b.state(o.ID); !reflect.DeepEqual(o, again) {
+					t.Errorf("the action answered\n%+v\nbut the order reads\n%+v", o, again)
 				}
 			}
 			if sc.wantState != "" {

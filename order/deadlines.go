@@ -86,9 +86,9 @@ func (s *Service) FireDue(ctx context.Context) (int, error) {
 
 func (s *Service) fire(ctx context.Context, id string) (bool, error) {
 	fired := false
-	err := s.transition(ctx, id, func(tx *events.Tx, o Order) error {
+	_, err := s.transition(ctx, id, func(tx *events.Tx, o Order) (Order, error) {
 		if !o.hasDeadline || o.deadlineRun > ms(tx.RunTime()) {
-			return nil // handled already, or moved
+			return o, nil // handled already, or moved
 		}
 		fired = true
 		switch o.deadlineKind {
@@ -99,23 +99,24 @@ func (s *Service) fire(ctx context.Context, id string) (bool, error) {
 		case deadlineReady:
 			return collect(ctx, tx, o, events.ByExpiry, "")
 		default:
-			return fmt.Errorf("unknown deadline kind %q", o.deadlineKind)
+			return o, fmt.Errorf("unknown deadline kind %q", o.deadlineKind)
 		}
 	})
 	return fired, err
 }
 
-func timeOut(ctx context.Context, tx *events.Tx, o Order, cause, reason string) error {
-	if err := endCancelled(ctx, tx, o, reason, access.SystemActor.ID); err != nil {
-		return err
+func timeOut(ctx context.Context, tx *events.Tx, o Order, cause, reason string) (Order, error) {
+	ended, err := endCancelled(ctx, tx, o, reason, access.SystemActor.ID)
+	if err != nil {
+		return o, err
 	}
 	if _, err := tx.Emit(&events.OrderTimeOut{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 		Cause: cause}); err != nil {
-		return err
+		return o, err
 	}
-	_, err := tx.Emit(&events.OrderFinished{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
+	_, err = tx.Emit(&events.OrderFinished{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 		Outcome: events.OutcomeTimedOut})
-	return err
+	return ended, err
 }
 
 // nextDeadline is the running time of the earliest deadline, if any.

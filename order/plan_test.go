@@ -18,6 +18,7 @@ func TestHotQueriesUseAnIndex(t *testing.T) {
 		"list ready":    list(sqlListReady),
 		"list ended":    list(sqlListEnded),
 		"queue":         list(sqlListQueue),
+		"latest":        list(sqlLatest),
 		"ready count":   sqlReadyCount,
 		"in flight":     InFlightSQL,
 		"position":      sqlPosition,

@@ -21,6 +21,7 @@ const (
 	sqlListReady   = "state = 'completed' AND collected_at IS NULL ORDER BY number LIMIT ?"
 	sqlListEnded   = "ended_run IS NOT NULL AND state IN ('completed', 'cancelled') ORDER BY ended_run DESC LIMIT ?"
 	sqlListQueue   = "state IN ('queued', 'making', 'completed') AND collected_at IS NULL ORDER BY number, submitted_run"
+	sqlLatest      = "customer_id = ? ORDER BY created_run DESC, rowid DESC LIMIT 1"
 	sqlReadyCount  = "SELECT count(*) FROM orders WHERE state = 'completed' AND collected_at IS NULL"
 	sqlPosition    = `SELECT count(*) FROM orders AS a, orders AS me
 		WHERE me.id = ? AND a.state = 'queued' AND a.collected_at IS NULL AND a.id != me.id
@@ -83,7 +84,22 @@ func (s *Service) ForCustomer(ctx context.Context, actor access.Actor) ([]Order,
 	if err := access.Require(actor, access.Customer); err != nil {
 		return nil, err
 	}
-	return s.list(ctx, "customer_id = ? ORDER BY created_run DESC LIMIT 100", actor.ID)
+	return s.list(ctx, "customer_id = ? ORDER BY created_run DESC, rowid DESC LIMIT 100", actor.ID)
+}
+
+// Latest returns the customer's newest order, the one their phone follows,
+// and false when they have none.
+func (s *Service) Latest(ctx context.Context, customerID string) (Order, bool, error) {
+	o, err := scanOrder(s.store.DB().Read().QueryRowContext(ctx,
+		"SELECT "+orderColumns+" FROM orders WHERE "+sqlLatest, customerID),
+		ms(s.store.RunTime()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, false, nil
+	}
+	if err != nil {
+		return Order{}, false, fmt.Errorf("read the newest order of a customer: %w", err)
+	}
+	return o, true, nil
 }
 
 // Filter selects orders for the read side.

@@ -62,6 +62,13 @@ func TestQueriesByStateAndOwner(t *testing.T) {
 	if err != nil || len(mine) != 1 || mine[0].State != Cancelled {
 		t.Fatalf("history: %+v %v", mine, err)
 	}
+	again := b.open(customer(6)) // after the cancelled one
+	if o, ok, err := b.orders.Latest(b.ctx, customer(6).ID); err != nil || !ok || o.ID != again.ID {
+		t.Errorf("latest of a customer with two orders: %+v %v %v, want %s", o, ok, err, again.ID)
+	}
+	if o, ok, err := b.orders.Latest(b.ctx, "nobody"); err != nil || ok {
+		t.Errorf("latest of a customer with none: %+v %v %v", o, ok, err)
+	}
 	if pos, _ := b.orders.Position(b.ctx, b.state(q2.ID)); pos != 2 {
 		t.Errorf("position of the second queued order %d, want 2", pos)
 	}

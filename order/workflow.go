@@ -69,7 +69,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 	if !ok {
 		return Order{}, apperr.NameInvalid
 	}
-	var id string
+	var opened Order
 	var refusal error
 	var deadline int64
 	err := s.store.Write(ctx, func(tx *events.Tx) error {
@@ -97,10 +97,10 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 		if err != nil {
 			return err
 		}
-		id = newOrderID()
+		id := newOrderID()
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.CustomerTimeoutSeconds)*time.Second)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, customer_id, customer_name, booth_day, state, qr_code,
-			deadline_kind, deadline_run, created_at, created_run) VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)`,
+		if opened, err = update(ctx, tx, `INSERT INTO orders (id, customer_id, customer_name, booth_day, state, qr_code,
+			deadline_kind, deadline_run, created_at, created_run) VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)`+returningOrder,
 			id, actor.ID, name, cfg.BoothDay, c.Code, deadlineCustomer, deadline,
 			tx.Now().UnixMilli(), ms(tx.RunTime())); err != nil {
 			return err
@@ -118,7 +118,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 		return Order{}, refusal
 	}
 	s.wakeDeadlines(deadline)
-	return s.get(ctx, id)
+	return opened, nil
 }
 
 // admit applies the bar's rules to a new order. It returns the refusal, if
@@ -172,61 +172,61 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, orderID string
 		return Order{}, err
 	}
 	var deadline int64
-	err := s.transition(ctx, orderID, func(tx *events.Tx, o Order) error {
+	o, err := s.transition(ctx, orderID, func(tx *events.Tx, o Order) (Order, error) {
 		if o.CustomerID != actor.ID {
-			return apperr.NotYourOrder
+			return o, apperr.NotYourOrder
 		}
 		switch o.State {
 		case Waiting:
 		case Queued, Making:
-			return apperr.OrderSubmitted
+			return o, apperr.OrderSubmitted
 		default:
-			return apperr.OrderFinished
+			return o, apperr.OrderFinished
 		}
 		cfg, err := shop.Load(ctx, tx)
 		if err != nil {
-			return err
+			return o, err
 		}
 		d, ok := cfg.Menu.Find(sel.DrinkID)
 		if !ok {
-			return apperr.DrinkUnknown
+			return o, apperr.DrinkUnknown
 		}
 		if !d.Available {
-			return apperr.DrinkSoldOut.With("Sorry, %s is sold out right now. Please choose another drink.", d.Name)
+			return o, apperr.DrinkSoldOut.With("Sorry, %s is sold out right now. Please choose another drink.", d.Name)
 		}
 		drink, err := d.Resolve(sel.Options)
 		if err != nil {
-			return err
+			return o, err
 		}
 		raw, err := json.Marshal(drink)
 		if err != nil {
-			return err
+			return o, err
 		}
 		var number int
 		if err := tx.QueryRowContext(ctx, `UPDATE booth_days SET last_number = last_number + 1 WHERE id = ? RETURNING last_number`,
 			cfg.BoothDay).Scan(&number); err != nil {
-			return fmt.Errorf("next order number: %w", err)
+			return o, fmt.Errorf("next order number: %w", err)
 		}
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.BaristaTimeoutSeconds)*time.Second)
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'queued', number = ?, booth_day = ?, drink = ?,
-			submitted_at = ?, submitted_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`,
-			number, cfg.BoothDay, string(raw), tx.Now().UnixMilli(), ms(tx.RunTime()),
-			deadlineBarista, deadline, o.ID); err != nil {
-			return err
+		queued, err := update(ctx, tx, `UPDATE orders SET state = 'queued', number = ?, booth_day = ?, drink = ?,
+			submitted_at = ?, submitted_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`+returningOrder,
+			number, cfg.BoothDay, string(raw), tx.Now().UnixMilli(), ms(tx.RunTime()), deadlineBarista, deadline, o.ID)
+		if err != nil {
+			return o, err
 		}
 		if _, err := tx.Emit(&events.ProcessorWaiting{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: number,
 			TimeoutSeconds: cfg.Settings.BaristaTimeoutSeconds}); err != nil {
-			return err
+			return o, err
 		}
 		_, err = tx.Emit(&events.ManagerWaiting{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: number,
 			BoothDay: cfg.BoothDay, CustomerName: o.CustomerName, DrinkOrder: drink})
-		return err
+		return queued, err
 	})
 	if err != nil {
 		return Order{}, err
 	}
 	s.wakeDeadlines(deadline)
-	return s.get(ctx, orderID)
+	return o, nil
 }
 
 // claimedByOther reports whether a barista other than actor holds the order;
@@ -240,24 +240,25 @@ func (s *Service) Make(ctx context.Context, actor access.Actor, orderID string) 
 	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
 		return Order{}, err
 	}
-	return s.act(ctx, orderID, func(tx *events.Tx, o Order) error {
+	return s.transition(ctx, orderID, func(tx *events.Tx, o Order) (Order, error) {
 		switch {
 		case o.State == Making && o.BaristaID != actor.ID:
-			return apperr.ClaimedByOther
+			return o, apperr.ClaimedByOther
 		case o.State == Making:
-			return apperr.OrderNotQueued.With("You are already making this order.")
+			return o, apperr.OrderNotQueued.With("You are already making this order.")
 		case !o.State.Open():
-			return apperr.OrderFinished
+			return o, apperr.OrderFinished
 		case o.State != Queued:
-			return apperr.OrderNotQueued
+			return o, apperr.OrderNotQueued
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'making', barista_id = ?, made_at = ?, made_run = ? WHERE id = ?`,
-			actor.ID, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID); err != nil {
-			return err
+		making, err := update(ctx, tx, `UPDATE orders SET state = 'making', barista_id = ?, made_at = ?, made_run = ?
+			WHERE id = ?`+returningOrder, actor.ID, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
+		if err != nil {
+			return o, err
 		}
-		_, err := tx.Emit(&events.MakeOrder{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
+		_, err = tx.Emit(&events.MakeOrder{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 			Action: events.ActionMake, BaristaUserID: actor.ID})
-		return err
+		return making, err
 	})
 }
 
@@ -267,21 +268,22 @@ func (s *Service) Unmake(ctx context.Context, actor access.Actor, orderID string
 	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
 		return Order{}, err
 	}
-	return s.act(ctx, orderID, func(tx *events.Tx, o Order) error {
+	return s.transition(ctx, orderID, func(tx *events.Tx, o Order) (Order, error) {
 		switch {
 		case !o.State.Open():
-			return apperr.OrderFinished
+			return o, apperr.OrderFinished
 		case o.State != Making:
-			return apperr.OrderNotMaking
+			return o, apperr.OrderNotMaking
 		case claimedByOther(o, actor):
-			return apperr.ClaimedByOther
+			return o, apperr.ClaimedByOther
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'queued', barista_id = NULL WHERE id = ?`, o.ID); err != nil {
-			return err
+		queued, err := update(ctx, tx, `UPDATE orders SET state = 'queued', barista_id = NULL WHERE id = ?`+returningOrder, o.ID)
+		if err != nil {
+			return o, err
 		}
-		_, err := tx.Emit(&events.MakeOrder{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
+		_, err = tx.Emit(&events.MakeOrder{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 			Action: events.ActionUnmake})
-		return err
+		return queued, err
 	})
 }
 
@@ -294,33 +296,35 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, orderID stri
 		return Order{}, err
 	}
 	var deadline int64
-	o, err := s.act(ctx, orderID, func(tx *events.Tx, o Order) error {
+	o, err := s.transition(ctx, orderID, func(tx *events.Tx, o Order) (Order, error) {
 		switch {
 		case !o.State.Open():
-			return apperr.OrderFinished
+			return o, apperr.OrderFinished
 		case o.State != Making:
-			return apperr.OrderNotMaking
+			return o, apperr.OrderNotMaking
 		case claimedByOther(o, actor):
-			return apperr.ClaimedByOther
+			return o, apperr.ClaimedByOther
 		}
 		cfg, err := shop.Load(ctx, tx)
 		if err != nil {
-			return err
+			return o, err
 		}
 		now, run := tx.Now().UnixMilli(), ms(tx.RunTime())
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.ReadySeconds)*time.Second)
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
-			completed_at = ?, completed_run = ?, ended_at = ?, ended_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`,
-			EndCompleted, actor.ID, now, run, now, run, deadlineReady, deadline, o.ID); err != nil {
-			return err
+		completed, err := update(ctx, tx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
+			completed_at = ?, completed_run = ?, ended_at = ?, ended_run = ?, deadline_kind = ?, deadline_run = ?
+			WHERE id = ?`+returningOrder,
+			EndCompleted, actor.ID, now, run, now, run, deadlineReady, deadline, o.ID)
+		if err != nil {
+			return o, err
 		}
 		if _, err := tx.Emit(&events.OrderCompleted{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 			BaristaUserID: actor.ID}); err != nil {
-			return err
+			return o, err
 		}
 		_, err = tx.Emit(&events.OrderFinished{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 			Outcome: events.OutcomeCompleted})
-		return err
+		return completed, err
 	})
 	if err == nil {
 		s.wakeDeadlines(deadline)
@@ -334,12 +338,12 @@ func (s *Service) Cancel(ctx context.Context, actor access.Actor, orderID string
 	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
 		return Order{}, err
 	}
-	return s.act(ctx, orderID, func(tx *events.Tx, o Order) error {
+	return s.transition(ctx, orderID, func(tx *events.Tx, o Order) (Order, error) {
 		switch {
 		case !o.State.Open():
-			return apperr.OrderFinished
+			return o, apperr.OrderFinished
 		case o.State == Making && claimedByOther(o, actor):
-			return apperr.ClaimedByOther
+			return o, apperr.ClaimedByOther
 		}
 		return cancel(ctx, tx, o, actor, events.ByStaff, EndCancelledByStaff)
 	})
@@ -352,14 +356,14 @@ func (s *Service) CancelOwn(ctx context.Context, actor access.Actor, orderID str
 	if err := access.Require(actor, access.Customer); err != nil {
 		return Order{}, err
 	}
-	return s.act(ctx, orderID, func(tx *events.Tx, o Order) error {
+	return s.transition(ctx, orderID, func(tx *events.Tx, o Order) (Order, error) {
 		switch {
 		case o.CustomerID != actor.ID:
-			return apperr.NotYourOrder
+			return o, apperr.NotYourOrder
 		case !o.State.Open():
-			return apperr.OrderFinished
+			return o, apperr.OrderFinished
 		case o.State == Making:
-			return apperr.OrderBeingMade
+			return o, apperr.OrderBeingMade
 		}
 		return cancel(ctx, tx, o, actor, events.ByCustomer, EndCancelledByCustomer)
 	})
@@ -367,24 +371,24 @@ func (s *Service) CancelOwn(ctx context.Context, actor access.Actor, orderID str
 
 // endCancelled ends an order without a drink: cancelled by someone, or
 // timed out; its deadline goes with it.
-func endCancelled(ctx context.Context, tx *events.Tx, o Order, reason, by string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
-		ended_at = ?, ended_run = ?, deadline_kind = NULL, deadline_run = NULL WHERE id = ?`,
+func endCancelled(ctx context.Context, tx *events.Tx, o Order, reason, by string) (Order, error) {
+	return update(ctx, tx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
+		ended_at = ?, ended_run = ?, deadline_kind = NULL, deadline_run = NULL WHERE id = ?`+returningOrder,
 		reason, by, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
-	return err
 }
 
-func cancel(ctx context.Context, tx *events.Tx, o Order, actor access.Actor, by, reason string) error {
-	if err := endCancelled(ctx, tx, o, reason, actor.ID); err != nil {
-		return err
+func cancel(ctx context.Context, tx *events.Tx, o Order, actor access.Actor, by, reason string) (Order, error) {
+	cancelled, err := endCancelled(ctx, tx, o, reason, actor.ID)
+	if err != nil {
+		return o, err
 	}
 	if _, err := tx.Emit(&events.OrderCancelled{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 		CancelledBy: by, ActorID: actor.ID, PreviousState: string(o.State)}); err != nil {
-		return err
+		return o, err
 	}
-	_, err := tx.Emit(&events.OrderFinished{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
+	_, err = tx.Emit(&events.OrderFinished{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 		Outcome: events.OutcomeCancelled})
-	return err
+	return cancelled, err
 }
 
 // Collect records that a ready drink was handed over, taking it off the
@@ -393,29 +397,47 @@ func (s *Service) Collect(ctx context.Context, actor access.Actor, orderID strin
 	if err := access.Require(actor, access.Barista, access.Admin); err != nil {
 		return Order{}, err
 	}
-	return s.act(ctx, orderID, func(tx *events.Tx, o Order) error {
+	return s.transition(ctx, orderID, func(tx *events.Tx, o Order) (Order, error) {
 		if !o.Ready {
-			return apperr.OrderNotReady
+			return o, apperr.OrderNotReady
 		}
 		return collect(ctx, tx, o, events.ByStaff, actor.ID)
 	})
 }
 
-func collect(ctx context.Context, tx *events.Tx, o Order, by, actorID string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE orders SET collected_at = ?, collected_run = ?,
-		deadline_kind = NULL, deadline_run = NULL WHERE id = ?`,
-		tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID); err != nil {
-		return err
+func collect(ctx context.Context, tx *events.Tx, o Order, by, actorID string) (Order, error) {
+	collected, err := update(ctx, tx, `UPDATE orders SET collected_at = ?, collected_run = ?,
+		deadline_kind = NULL, deadline_run = NULL WHERE id = ?`+returningOrder,
+		tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
+	if err != nil {
+		return o, err
 	}
-	_, err := tx.Emit(&events.OrderCollected{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
+	_, err = tx.Emit(&events.OrderCollected{OrderID: o.ID, UserID: o.CustomerID, OrderNumber: o.Number,
 		By: by, ActorID: actorID})
-	return err
+	return collected, err
 }
 
-// transition loads the order inside a write transaction and applies fn; an
-// error from fn rolls everything back.
-func (s *Service) transition(ctx context.Context, orderID string, fn func(*events.Tx, Order) error) error {
-	return s.store.Write(ctx, func(tx *events.Tx) error {
+// returningOrder ends a statement that writes one order's row so that it
+// gives the row back as the transaction leaves it (see update).
+const returningOrder = " RETURNING " + orderColumns
+
+// update runs query, an INSERT or UPDATE of one order ending in
+// returningOrder, and returns the order as written: an action answers with
+// what its own transaction wrote, without reading the order again.
+func update(ctx context.Context, tx *events.Tx, query string, args ...any) (Order, error) {
+	o, err := scanOrder(tx.QueryRowContext(ctx, query, args...), ms(tx.RunTime()))
+	if err != nil {
+		return Order{}, fmt.Errorf("write order: %w", err)
+	}
+	return o, nil
+}
+
+// transition loads the order inside a write transaction and applies fn,
+// which returns the order as it leaves it; an error from fn rolls
+// everything back.
+func (s *Service) transition(ctx context.Context, orderID string, fn func(*events.Tx, Order) (Order, error)) (Order, error) {
+	var after Order
+	err := s.store.Write(ctx, func(tx *events.Tx) error {
 		o, err := scanOrder(tx.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM orders WHERE id = ?", orderID),
 			ms(tx.RunTime()))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -424,14 +446,11 @@ func (s *Service) transition(ctx context.Context, orderID string, fn func(*event
 		if err != nil {
 			return fmt.Errorf("load order: %w", err)
 		}
-		return fn(tx, o)
+		after, err = fn(tx, o)
+		return err
 	})
-}
-
-// act is transition followed by reading the order back.
-func (s *Service) act(ctx context.Context, orderID string, fn func(*events.Tx, Order) error) (Order, error) {
-	if err := s.transition(ctx, orderID, fn); err != nil {
+	if err != nil {
 		return Order{}, err
 	}
-	return s.get(ctx, orderID)
+	return after, nil
 }
