@@ -8,17 +8,19 @@ import (
 )
 
 // feed is the tail of the log as the dispatchers read it. Every subscriber
-// wants the same new events at about the same time: the first to ask reads
-// them from SQLite and decodes their details, and the others are handed the
-// same events, details and all. A subscriber that has fallen behind the tail
-// (a slow one, or one reading the log from its start) reads on its own until
-// it catches up.
+// wants the same new events at about the same time. A committed write hands
+// its events to the feed, details decoded, when they follow on from what the
+// feed holds; anything else (events committed in another order by writes
+// that shared a commit, or before the feed started) the first subscriber to
+// ask reads from SQLite. Either way the others are handed the same events,
+// details and all. A subscriber that has fallen behind the tail (a slow one,
+// or one reading the log from its start) reads on its own until it catches
+// up.
 type feed struct {
-	mu     sync.Mutex
-	after  int64   // evs holds every event after this position,
-	evs    []Event // in commit order, with their details decoded,
-	readAt int64   // up to the log's head when Store.written was this
-	ready  bool    // whether after and readAt mean anything yet
+	mu    sync.Mutex
+	after int64   // evs holds every event after this position,
+	evs   []Event // in commit order, with their details decoded
+	ready bool    // whether after means anything yet
 }
 
 // feedSize is how many events the feed keeps, at the least, for subscribers
@@ -38,7 +40,7 @@ func (s *Store) next(ctx context.Context, pos int64) ([]Event, error) {
 		// The first read, or this subscriber read past the feed on its own
 		// (it was behind, and the others stopped reading): start the feed
 		// where this one is.
-		f.after, f.evs, f.readAt, f.ready = pos, nil, s.written.Load()-1, true
+		f.after, f.evs, f.ready = pos, nil, true
 	}
 	if pos < f.after {
 		f.mu.Unlock()
@@ -64,23 +66,34 @@ func (f *feed) end() int64 {
 	return f.evs[len(f.evs)-1].Seq
 }
 
-// readOn adds the events committed since the feed last read the log, if
-// any were, keeping the newest feedSize.
+// readOn adds the events committed since the feed's newest, if there are
+// any it was not handed, keeping the newest feedSize.
 func (s *Store) readOn(ctx context.Context) error {
 	f := &s.feed
-	written := s.written.Load()
-	if written == f.readAt {
-		return nil // no event committed since the last read
+	if f.end() >= s.head.Load() {
+		return nil // nothing committed that the feed does not hold
 	}
 	evs, err := s.readDecoded(ctx, f.end())
 	if err != nil {
 		return err
 	}
-	if len(evs) < batch {
-		// Read to the head: everything committed up to written is in.
-		// After a full batch there may be more, so the next caller reads.
-		f.readAt = written
+	f.add(evs)
+	return nil
+}
+
+// push adds the events of a commit, when they follow on from the newest
+// the feed holds; otherwise they are left for readOn.
+func (f *feed) push(evs []Event) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ready && evs[0].Seq == f.end()+1 {
+		f.add(evs)
 	}
+}
+
+// add appends events that follow on from the feed's newest, keeping the
+// newest feedSize. The caller holds f.mu.
+func (f *feed) add(evs []Event) {
 	f.evs = append(f.evs, evs...)
 	if len(f.evs) > 2*feedSize {
 		// Keep the newest feedSize; copying them now and then rather than
@@ -89,7 +102,6 @@ func (s *Store) readOn(ctx context.Context) error {
 		f.after = f.evs[drop-1].Seq
 		f.evs = append(make([]Event, 0, 2*feedSize), f.evs[drop:]...)
 	}
-	return nil
 }
 
 // readDecoded reads up to batch events after pos with their details

@@ -3,6 +3,8 @@ package events
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -90,5 +92,86 @@ func TestAnUndecodableEventIsStillDelivered(t *testing.T) {
 	}
 	if e := receive(t, got); e.OrderID != "o1" {
 		t.Fatalf("got %q", e.OrderID)
+	}
+}
+
+// Events handed over by the commits that wrote them reach subscribers
+// exactly as the log holds them, in commit order, even when concurrent
+// writes share a commit and return in another order.
+func TestCommittedEventsReachSubscribersAsTheLogHasThem(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const writers, each = 8, 25
+	got := make(chan Event, writers*each*2)
+	f.store.Subscribe(ctx, "a", false, collector(got))
+	stop := run(f)
+	defer stop()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if err := f.store.Write(ctx, func(tx *Tx) error {
+					if _, err := tx.Emit(started(fmt.Sprint(w, "-", i))); err != nil {
+						return err
+					}
+					_, err := tx.Emit(&OrderFinished{OrderID: fmt.Sprint(w, "-", i), UserID: "u", OrderNumber: 1,
+						Outcome: OutcomeCompleted})
+					return err
+				}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	log, err := f.store.Since(ctx, 0, writers*each*2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != writers*each*2 {
+		t.Fatalf("the log has %d events, want %d", len(log), writers*each*2)
+	}
+	for _, want := range log {
+		e := receive(t, got)
+		d, err := e.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDetail, err := want.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.decoded = nil
+		if !reflect.DeepEqual(e, want) || !reflect.DeepEqual(d, wantDetail) {
+			t.Fatalf("delivered\n%+v %+v\nthe log has\n%+v %+v", e, d, want, wantDetail)
+		}
+	}
+}
+
+// A commit whose events follow on from the feed's newest is served from
+// memory: with the database closed, the feed still hands them out. Events
+// that do not follow on are left for a read.
+func TestTheFeedServesCommittedEventsWithoutReading(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.emit(t, started("o1"))
+	evs, err := f.store.next(ctx, 0) // starts the feed, reading o1
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("first read: %v %v", evs, err)
+	}
+	f.emit(t, started("o2"), started("o3"))
+	f.db.Close()
+	evs, err = f.store.next(ctx, 1)
+	if err != nil {
+		t.Fatalf("the feed read the closed database: %v", err)
+	}
+	if len(evs) != 2 || evs[0].OrderID != "o2" || evs[1].OrderID != "o3" || evs[0].decoded == nil {
+		t.Fatalf("feed after o1: %+v", evs)
+	}
+	f.store.committed([]Event{{Seq: 9, OrderID: "gap"}}) // does not follow on: left out
+	if _, err := f.store.next(ctx, 3); err == nil {
+		t.Error("the feed claimed to hold everything up to a commit it was not handed")
 	}
 }

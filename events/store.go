@@ -72,8 +72,10 @@ type Store struct {
 	mu   sync.Mutex
 	subs []*subscriber
 
-	feed    feed
-	written atomic.Int64 // commits that wrote events, counted after each commit
+	feed feed
+	// head is the newest event known to be committed: the log's end when
+	// the store opened, raised by every commit that writes events.
+	head atomic.Int64
 
 	// CheckpointEvery is how often Run saves the running time, so a crash
 	// loses at most this much of it.
@@ -113,13 +115,19 @@ func Open(ctx context.Context, db *storage.DB, clk clock.Clock, log *slog.Logger
 		return nil, fmt.Errorf("load running time: %w", err)
 	}
 	base := max(saved.Int64, lastEvent.Int64)
-	return &Store{
+	s := &Store{
 		db: db, clk: clk, log: log,
 		runBase:         time.Duration(base) * time.Millisecond,
 		runOrigin:       clk.Elapsed(),
 		CheckpointEvery: 10 * time.Second,
 		CursorEvery:     time.Second,
-	}, nil
+	}
+	head, err := s.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the log's end: %w", err)
+	}
+	s.head.Store(head)
+	return s, nil
 }
 
 // RunTime is the kiosk's running time: how long it has been running, over
@@ -165,7 +173,7 @@ func (t *Tx) Emit(d Detail) (Event, error) {
 	raw = withCatalogueMessage(raw, entry.Message)
 	e := Event{
 		ID: newID(), Source: entry.Source, DetailType: entry.DetailType, Version: entry.Version,
-		Time: t.at, RunTimeMs: t.run.Milliseconds(), Detail: raw,
+		Time: time.UnixMilli(t.at.UnixMilli()).UTC(), RunTimeMs: t.run.Milliseconds(), Detail: raw,
 	}
 	if o, ok := d.(orderScoped); ok {
 		e.OrderID = o.orderRef()
@@ -221,10 +229,29 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 		return fn(t)
 	})
 	if err == nil && len(t.emitted) > 0 {
-		s.written.Add(1)
-		s.wakeAll()
+		s.committed(t.emitted)
 	}
 	return err
+}
+
+// committed hands a transaction's events, just committed, to the feed (so
+// that the dispatchers need not read them back), moves the head on and
+// wakes the subscribers.
+func (s *Store) committed(evs []Event) {
+	for i := range evs {
+		if d, err := evs[i].Decode(); err == nil {
+			evs[i].decoded = d
+		}
+	}
+	s.feed.push(evs)
+	last := evs[len(evs)-1].Seq
+	for {
+		head := s.head.Load()
+		if head >= last || s.head.CompareAndSwap(head, last) {
+			break
+		}
+	}
+	s.wakeAll()
 }
 
 func (s *Store) wakeAll() {
