@@ -147,17 +147,19 @@ func TestCustomerSeesCancellation(t *testing.T) {
 func TestRetainedTopics(t *testing.T) {
 	r := newRig(t)
 	staff := connect(t, r.tcpURL, admin)
-	staff.mustSubscribe(TopicStaffEvents, TopicQueue)
+	staff.mustSubscribe(TopicQueue)
+	phone := connect(t, r.tcpURL, cust1)
+	phone.mustSubscribe(CustomerOrderTopic(cust1.ID))
 	waiting := r.queued(cust1, "Alexandrina-Maximiliana")
 	making := r.queued(cust2, "Bo")
 	if _, err := r.orders.Make(r.ctx, barista, making.ID); err != nil {
 		t.Fatal(err)
 	}
 	// Let the projection settle, so a late client's first messages are
-	// the retained ones: the make is the last event, and the queue publish
-	// it causes comes after it.
-	staff.waitAfter(func(m msg) bool { return m.topic == TopicStaffEvents && has(m, events.TypeMakeOrder) },
-		func(m msg) bool { return m.topic == TopicQueue })
+	// the retained ones: the queue shows the make, the last event, and the
+	// customer's order is queued. The two are published independently.
+	staff.wait(TopicQueue, func(m msg) bool { return has(m, `"making"`) })
+	phone.wait(CustomerOrderTopic(cust1.ID), func(m msg) bool { return has(m, `"queued"`) })
 	code := r.code()
 
 	check := func(t *testing.T, url string) {
