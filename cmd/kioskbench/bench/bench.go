@@ -175,7 +175,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	if rep.Kiosk.Version, err = BinaryVersion(ctx, argv); err != nil {
 		return fmt.Errorf("ask the kiosk its version: %w", err)
 	}
-	rep.Kiosk.Flags = []string{"--open", "--admin-password …", "--http 127.0.0.1:…", "--mqtt 127.0.0.1:…",
+	rep.Kiosk.Flags = []string{"--open", "--admin-password …", "--http 127.0.0.1:…", "--mqtt 127.0.0.1:…", "--printer " + benchPrinter,
 		"--test-clock (items 1, 2, 3, 5 and the memory with clients)", "--max-clients 2000 (same)"}
 
 	// Item 4: start time and idle memory, on a kiosk without the test clock.
