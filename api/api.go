@@ -65,6 +65,11 @@ type Deps struct {
 	// Before runs ahead of every route (e.g. captive-portal answers); nil
 	// means none.
 	Before fiber.Handler
+	// MaxRequests and MaxStaffRequests bound the API requests under way at
+	// once, without and with a session cookie; past them a request is
+	// answered busy at once. Zero means DefaultMaxRequests and
+	// DefaultMaxStaffRequests.
+	MaxRequests, MaxStaffRequests int
 }
 
 // Server is the HTTP API.
@@ -98,7 +103,7 @@ func New(d Deps) *Server {
 	if d.MQTT != nil {
 		app.Get("/mqtt", d.MQTT)
 	}
-	a := app.Group("/api", noStore, sameOrigin, csrf)
+	a := app.Group("/api", noStore, newAdmission(d.MaxRequests, d.MaxStaffRequests).handle, sameOrigin, csrf)
 	s.customerRoutes(a)
 	s.staffRoutes(a)
 	s.adminRoutes(a)

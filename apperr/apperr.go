@@ -81,6 +81,7 @@ var (
 	TooMany      = def("too_many_requests", KindTooMany, "Too many attempts. Please wait a moment and try again.")
 	Unavailable  = def("unavailable", KindUnavailable, "The kiosk cannot do that right now. Please try again in a moment.")
 	Internal     = def("internal", KindInternal, "Something went wrong on our side. Please try again.")
+	Busy         = def("busy", KindUnavailable, "The coffee bar is very busy right now. Please try again in a moment.")
 	DiskFull     = def("disk_full", KindUnavailable, "The kiosk's storage is full, so nothing new can be saved. Staff: free some space (the admin app's health page shows it).")
 )
 
