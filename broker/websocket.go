@@ -240,7 +240,9 @@ func (c *wsConn) tryWrite(frames []byte) bool {
 		c.writeMu.Unlock()
 		return true
 	}
-	c.try.frames = frames
+	// The raw connection may refuse without calling fn (its socket already
+	// closed): what fn left from an earlier write must not count for this one.
+	c.try.frames, c.try.n, c.try.err = frames, 0, nil
 	err := c.raw.Write(c.try.fn)
 	n, werr := c.try.n, c.try.err
 	c.try.frames = nil

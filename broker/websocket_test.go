@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	fws "github.com/fasthttp/websocket"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/websocket"
 
@@ -192,4 +194,40 @@ func TestWebSocketFrames(t *testing.T) {
 	case <-time.After(guard):
 		t.Error("no pong")
 	}
+}
+
+// A socket closed under the connection refuses the next write without
+// trying it: that write is broken, whatever an earlier one wrote.
+func TestTryWriteOnAClosedSocket(t *testing.T) {
+	conns := make(chan *fws.Conn, 1)
+	up := fws.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conns <- ws
+	}))
+	defer srv.Close()
+	client, _, err := fws.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	c := newWSConn(<-conns)
+	if c.raw == nil {
+		t.Fatal("no raw socket to write to")
+	}
+	if !c.tryWrite(make([]byte, 475)) || c.writeErr != nil {
+		t.Fatalf("the first write: %v", c.writeErr)
+	}
+	c.Conn.Close() // the socket goes; the connection does not know yet
+	if !c.tryWrite(make([]byte, 246)) {
+		t.Error("a write to a closed socket was left for another way")
+	}
+	if c.writeErr == nil {
+		t.Error("a write to a closed socket did not break the connection")
+	}
+	c.Close()
 }
