@@ -21,9 +21,12 @@ const (
 	sqlListReady   = "state = 'completed' AND collected_at IS NULL ORDER BY number LIMIT ?"
 	sqlListEnded   = "ended_run IS NOT NULL AND state IN ('completed', 'cancelled') ORDER BY ended_run DESC LIMIT ?"
 	sqlListQueue   = "state IN ('queued', 'making', 'completed') AND collected_at IS NULL ORDER BY number, submitted_run"
-	sqlLatest      = "customer_id = ? ORDER BY created_run DESC, rowid DESC LIMIT 1"
-	sqlReadyCount  = "SELECT count(*) FROM orders WHERE state = 'completed' AND collected_at IS NULL"
-	sqlPosition    = `SELECT count(*) FROM orders AS a, orders AS me
+	// sqlByCustomer lists a customer's orders newest first; rowid breaks a
+	// tie between two opened in one millisecond.
+	sqlByCustomer = "customer_id = ? ORDER BY created_run DESC, rowid DESC"
+	sqlLatest     = sqlByCustomer + " LIMIT 1"
+	sqlReadyCount = "SELECT count(*) FROM orders WHERE state = 'completed' AND collected_at IS NULL"
+	sqlPosition   = `SELECT count(*) FROM orders AS a, orders AS me
 		WHERE me.id = ? AND a.state = 'queued' AND a.collected_at IS NULL AND a.id != me.id
 		AND (a.submitted_run < me.submitted_run OR (a.submitted_run = me.submitted_run AND a.number < me.number))`
 	sqlDue          = "SELECT id FROM orders WHERE deadline_run <= ? ORDER BY deadline_run LIMIT ?"
@@ -84,7 +87,7 @@ func (s *Service) ForCustomer(ctx context.Context, actor access.Actor) ([]Order,
 	if err := access.Require(actor, access.Customer); err != nil {
 		return nil, err
 	}
-	return s.list(ctx, "customer_id = ? ORDER BY created_run DESC, rowid DESC LIMIT 100", actor.ID)
+	return s.list(ctx, sqlByCustomer+" LIMIT 100", actor.ID)
 }
 
 // Latest returns the customer's newest order, the one their phone follows,

@@ -99,7 +99,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 		}
 		id := newOrderID()
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.CustomerTimeoutSeconds)*time.Second)
-		if opened, err = update(ctx, tx, `INSERT INTO orders (id, customer_id, customer_name, booth_day, state, qr_code,
+		if opened, err = writeOrder(ctx, tx, `INSERT INTO orders (id, customer_id, customer_name, booth_day, state, qr_code,
 			deadline_kind, deadline_run, created_at, created_run) VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)`+returningOrder,
 			id, actor.ID, name, cfg.BoothDay, c.Code, deadlineCustomer, deadline,
 			tx.Now().UnixMilli(), ms(tx.RunTime())); err != nil {
@@ -208,7 +208,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, orderID string
 			return o, fmt.Errorf("next order number: %w", err)
 		}
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.BaristaTimeoutSeconds)*time.Second)
-		queued, err := update(ctx, tx, `UPDATE orders SET state = 'queued', number = ?, booth_day = ?, drink = ?,
+		queued, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'queued', number = ?, booth_day = ?, drink = ?,
 			submitted_at = ?, submitted_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`+returningOrder,
 			number, cfg.BoothDay, string(raw), tx.Now().UnixMilli(), ms(tx.RunTime()), deadlineBarista, deadline, o.ID)
 		if err != nil {
@@ -251,7 +251,7 @@ func (s *Service) Make(ctx context.Context, actor access.Actor, orderID string) 
 		case o.State != Queued:
 			return o, apperr.OrderNotQueued
 		}
-		making, err := update(ctx, tx, `UPDATE orders SET state = 'making', barista_id = ?, made_at = ?, made_run = ?
+		making, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'making', barista_id = ?, made_at = ?, made_run = ?
 			WHERE id = ?`+returningOrder, actor.ID, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
 		if err != nil {
 			return o, err
@@ -277,7 +277,7 @@ func (s *Service) Unmake(ctx context.Context, actor access.Actor, orderID string
 		case claimedByOther(o, actor):
 			return o, apperr.ClaimedByOther
 		}
-		queued, err := update(ctx, tx, `UPDATE orders SET state = 'queued', barista_id = NULL WHERE id = ?`+returningOrder, o.ID)
+		queued, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'queued', barista_id = NULL WHERE id = ?`+returningOrder, o.ID)
 		if err != nil {
 			return o, err
 		}
@@ -311,7 +311,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, orderID stri
 		}
 		now, run := tx.Now().UnixMilli(), ms(tx.RunTime())
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.ReadySeconds)*time.Second)
-		completed, err := update(ctx, tx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
+		completed, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
 			completed_at = ?, completed_run = ?, ended_at = ?, ended_run = ?, deadline_kind = ?, deadline_run = ?
 			WHERE id = ?`+returningOrder,
 			EndCompleted, actor.ID, now, run, now, run, deadlineReady, deadline, o.ID)
@@ -372,7 +372,7 @@ func (s *Service) CancelOwn(ctx context.Context, actor access.Actor, orderID str
 // endCancelled ends an order without a drink: cancelled by someone, or
 // timed out; its deadline goes with it.
 func endCancelled(ctx context.Context, tx *events.Tx, o Order, reason, by string) (Order, error) {
-	return update(ctx, tx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
+	return writeOrder(ctx, tx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
 		ended_at = ?, ended_run = ?, deadline_kind = NULL, deadline_run = NULL WHERE id = ?`+returningOrder,
 		reason, by, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
 }
@@ -406,7 +406,7 @@ func (s *Service) Collect(ctx context.Context, actor access.Actor, orderID strin
 }
 
 func collect(ctx context.Context, tx *events.Tx, o Order, by, actorID string) (Order, error) {
-	collected, err := update(ctx, tx, `UPDATE orders SET collected_at = ?, collected_run = ?,
+	collected, err := writeOrder(ctx, tx, `UPDATE orders SET collected_at = ?, collected_run = ?,
 		deadline_kind = NULL, deadline_run = NULL WHERE id = ?`+returningOrder,
 		tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
 	if err != nil {
@@ -418,13 +418,13 @@ func collect(ctx context.Context, tx *events.Tx, o Order, by, actorID string) (O
 }
 
 // returningOrder ends a statement that writes one order's row so that it
-// gives the row back as the transaction leaves it (see update).
+// gives the row back as the transaction leaves it (see writeOrder).
 const returningOrder = " RETURNING " + orderColumns
 
-// update runs query, an INSERT or UPDATE of one order ending in
+// writeOrder runs query, an INSERT or UPDATE of one order ending in
 // returningOrder, and returns the order as written: an action answers with
 // what its own transaction wrote, without reading the order again.
-func update(ctx context.Context, tx *events.Tx, query string, args ...any) (Order, error) {
+func writeOrder(ctx context.Context, tx *events.Tx, query string, args ...any) (Order, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, query, args...), ms(tx.RunTime()))
 	if err != nil {
 		return Order{}, fmt.Errorf("write order: %w", err)
