@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/skip2/go-qrcode"
 )
 
 // Bitmap is a 1-bit image in the printer's raster layout: rows of
@@ -63,26 +61,12 @@ const (
 	QRLevelH QRLevel = '3'
 )
 
-func (l QRLevel) recovery() (qrcode.RecoveryLevel, bool) {
-	switch l {
-	case QRLevelL:
-		return qrcode.Low, true
-	case QRLevelM:
-		return qrcode.Medium, true
-	case QRLevelQ:
-		return qrcode.High, true
-	case QRLevelH:
-		return qrcode.Highest, true
-	}
-	return 0, false
-}
-
 // QRMode says how a ticket carries its QR code.
 type QRMode int
 
 // The two ways to print a QR code.
 const (
-	// QRRaster draws the code with go-qrcode and sends it as a raster image
+	// QRRaster draws the code on the kiosk and sends it as a raster image
 	// (GS v 0). Every ESC/POS printer prints it; it is more bytes to send.
 	QRRaster QRMode = iota
 	// QRNative sends only the data and lets the printer draw the code
@@ -127,17 +111,10 @@ var ErrQRTooLarge = errors.New("escpos: QR code too large")
 // data as a model 2 QR code: select the model, the module size in dots
 // (1–16), the error correction level, store the data, print it.
 func QRNativeCommand(data string, moduleDots int, level QRLevel) ([]byte, error) {
-	rl, ok := level.recovery()
-	if !ok {
-		return nil, fmt.Errorf("escpos: QR level %q: want '0' to '3'", byte(level))
-	}
-	if data == "" {
-		return nil, errors.New("escpos: QR code with no data")
-	}
 	// A printer cannot draw what the largest symbol cannot hold; refusing
 	// here beats a silently missing code.
-	if _, err := qrcode.New(data, rl); err != nil {
-		return nil, fmt.Errorf("%w: %d bytes: %v", ErrQRTooLarge, len(data), err)
+	if _, _, err := qrCheck(data, level); err != nil {
+		return nil, err
 	}
 	n := len(data) + 3
 	out := []byte{
@@ -153,40 +130,23 @@ func QRNativeCommand(data string, moduleDots int, level QRLevel) ([]byte, error)
 // QRBitmap draws data as a QR code with moduleDots dots per module and no
 // quiet zone (the paper around it is white).
 func QRBitmap(data string, moduleDots int, level QRLevel) (*Bitmap, error) {
-	m, err := qrModules(data, level)
+	m, err := encodeQR(data, level, -1)
 	if err != nil {
 		return nil, err
 	}
 	return scaleModules(m, max(1, moduleDots)), nil
 }
 
-// qrModules encodes data as a QR code's module matrix, without a quiet zone.
-func qrModules(data string, level QRLevel) ([][]bool, error) {
-	rl, ok := level.recovery()
-	if !ok {
-		return nil, fmt.Errorf("escpos: QR level %q: want '0' to '3'", byte(level))
-	}
-	if data == "" {
-		return nil, errors.New("escpos: QR code with no data")
-	}
-	q, err := qrcode.New(data, rl)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %d bytes: %v", ErrQRTooLarge, len(data), err)
-	}
-	q.DisableBorder = true
-	return q.Bitmap(), nil
-}
-
-// scaleModules turns a module matrix into a bitmap of scale×scale dots per
+// scaleModules turns a QR symbol into a bitmap of scale×scale dots per
 // module: each module row is drawn once and copied to the scale dot rows it
 // covers.
-func scaleModules(m [][]bool, scale int) *Bitmap {
-	img := NewBitmap(len(m)*scale, len(m)*scale)
+func scaleModules(m *qrMatrix, scale int) *Bitmap {
+	img := NewBitmap(m.size*scale, m.size*scale)
 	stride := img.Stride()
-	for my, row := range m {
+	for my := range m.size {
 		first := img.Bits[my*scale*stride : (my*scale+1)*stride]
-		for mx, black := range row {
-			if !black {
+		for mx := range m.size {
+			if !m.Black(mx, my) {
 				continue
 			}
 			for x := mx * scale; x < (mx+1)*scale; x++ {
@@ -204,11 +164,11 @@ func scaleModules(m [][]bool, scale int) *Bitmap {
 // it as a raster image command. Modules are moduleDots wide unless that
 // would not fit, in which case they shrink.
 func QRRasterCommand(data string, moduleDots, maxDots int, level QRLevel) ([]byte, error) {
-	m, err := qrModules(data, level)
+	m, err := encodeQR(data, level, -1)
 	if err != nil {
 		return nil, err
 	}
-	modules := len(m)
+	modules := m.size
 	scale := min(moduleDots, maxDots/modules)
 	if scale < 1 {
 		return nil, fmt.Errorf("%w: %d modules do not fit in %d dots", ErrQRTooLarge, modules, maxDots)

@@ -296,7 +296,7 @@ func (in *interpreter) gsParen(start int) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if _, ok := QRLevel(a[2]).recovery(); !ok {
+		if _, ok := QRLevel(a[2]).index(); !ok {
 			return 0, bad("GS ( k: QR error correction %d unknown", a[2])
 		}
 		in.qrLevel = QRLevel(a[2])
