@@ -44,6 +44,7 @@ type Config struct {
 	BackupDirs    string
 	ButtonPin     string
 	TimeHelper    string
+	DebugAddr     string
 }
 
 // Defaults, with the reason for each.
@@ -110,6 +111,8 @@ var Defaults = Config{
 	// The box's time helper (kiosk-settime.socket); where it does not exist
 	// the admin's "set the time" says the helper does not answer.
 	TimeHelper: "/run/kiosk-settime.sock",
+	// The profiler is off unless asked for, and then on loopback only.
+	DebugAddr: "",
 }
 
 type option struct {
@@ -147,6 +150,7 @@ func (c *Config) options() []option {
 		{flag: "backup-dirs", env: "KIOSK_BACKUP_DIRS", help: "comma-separated folders (e.g. a mounted USB drive) that also get the close-the-booth backup", str: &c.BackupDirs},
 		{flag: "button-pin", env: "KIOSK_BUTTON_PIN", help: "GPIO name of the close-the-booth button (long press); empty for none", str: &c.ButtonPin},
 		{flag: "time-helper", env: "KIOSK_TIME_HELPER", help: "socket of the box's time helper, for setting the clock from a tablet; empty turns it off", str: &c.TimeHelper},
+		{flag: "debug-addr", env: "KIOSK_DEBUG_ADDR", help: "serve Go's profiler (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060; empty turns it off", str: &c.DebugAddr},
 		{flag: "test-clock", env: "KIOSK_TEST_CLOCK", help: "FOR TESTS ONLY: let an admin move the clock forward (POST /api/test/clock)", boolean: &c.TestClock},
 	}
 }
@@ -215,6 +219,11 @@ func (c Config) validate() error {
 	}
 	if c.MaxClients < 1 {
 		return fmt.Errorf("max clients must be at least 1")
+	}
+	if c.DebugAddr != "" {
+		if err := checkDebugAddr(c.DebugAddr); err != nil {
+			return err
+		}
 	}
 	if l := booth.Language(c.Language); l != booth.English && l != booth.German {
 		return fmt.Errorf("the language must be en or de, not %q", c.Language)

@@ -87,6 +87,15 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 
+	if cfg.DebugAddr != "" {
+		dbg, addr, err := serveDebug(cfg.DebugAddr)
+		if err != nil {
+			return err
+		}
+		defer dbg.Close()
+		log.Warn("the profiler is on (--debug-addr): for measuring, not for a booth", "url", "http://"+addr.String()+"/debug/pprof/")
+	}
+
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)

@@ -216,7 +216,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 			defer k.Stop()
 			var prof func() func() []string
 			if cfg.Profile {
-				prof = NewProfiler(filepath.Join(scratch, "throughput"), k.Pid(), progress).Start
+				prof = NewProfiler(filepath.Join(scratch, "throughput"), k, progress).Start
 			}
 			res, err := Throughput(ctx, k, filepath.Join(scratch, "throughput"), p.throughput, progress, prof)
 			if err != nil {
@@ -289,7 +289,7 @@ func Run(ctx context.Context, cfg Config) (err error) {
 
 		var prof *Profiler
 		if cfg.Profile {
-			prof = NewProfiler(filepath.Join(scratch, "realtime"), k.Pid(), progress)
+			prof = NewProfiler(filepath.Join(scratch, "realtime"), k, progress)
 		}
 		if sample, err = kioskFanout(ctx, k, e, customers, p, rep, prof, progress); err != nil {
 			fail("fan-out (kiosk)", err)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +29,7 @@ type Kiosk struct {
 	HTTP    string // 127.0.0.1:port
 	MQTT    string // 127.0.0.1:port (TCP)
 	Base    string // http://127.0.0.1:port
+	Debug   string // 127.0.0.1:port of its profiler (--debug-addr)
 	Healthy time.Duration
 	argv    []string
 	log     string
@@ -68,10 +71,14 @@ func StartKiosk(ctx context.Context, o KioskOptions) (*Kiosk, error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	k := &Kiosk{Dir: o.Dir, HTTP: httpAddr, MQTT: mqttAddr, Base: "http://" + httpAddr, log: o.LogPath}
+	debugAddr, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	k := &Kiosk{Dir: o.Dir, HTTP: httpAddr, MQTT: mqttAddr, Base: "http://" + httpAddr, Debug: debugAddr, log: o.LogPath}
 	k.argv = append(append([]string(nil), o.Argv...), "serve", "--data", o.Dir, "--http", httpAddr, "--mqtt", mqttAddr,
 		"--open", "--admin-password", AdminPassword, "--public-url", "http://"+httpAddr+"/",
-		"--printer", benchPrinter)
+		"--printer", benchPrinter, "--debug-addr", debugAddr)
 	k.argv = append(k.argv, o.Extra...)
 	if err := k.start(ctx, o.Poll); err != nil {
 		return nil, err
@@ -407,4 +414,66 @@ func kioskEnv(env []string) []string {
 		}
 	}
 	return append(env, boxMemoryLimit)
+}
+
+// GoMemStats are the kiosk's Go runtime counters, read from its profiler.
+type GoMemStats struct {
+	TotalAlloc uint64 // bytes allocated since start
+	NumGC      uint64 // collections since start
+}
+
+// GoMemStats reads the runtime's counters at the end of the kiosk's heap
+// profile in text form (the "# TotalAlloc = …" lines).
+func (k *Kiosk) GoMemStats(ctx context.Context) (GoMemStats, error) {
+	body, err := k.debugGet(ctx, "/debug/pprof/heap?debug=1")
+	if err != nil {
+		return GoMemStats{}, err
+	}
+	var st GoMemStats
+	var found int
+	for _, line := range strings.Split(string(body), "\n") {
+		name, value, ok := strings.Cut(strings.TrimPrefix(line, "# "), " = ")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(value), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "TotalAlloc":
+			st.TotalAlloc = n
+		case "NumGC":
+			st.NumGC = n
+		default:
+			continue
+		}
+		found++
+	}
+	if found < 2 {
+		return GoMemStats{}, fmt.Errorf("the kiosk's heap profile has no runtime counters")
+	}
+	return st, nil
+}
+
+// debugGet fetches a path from the kiosk's profiler.
+func (k *Kiosk) debugGet(ctx context.Context, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+k.Debug+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Transport: &http.Transport{DialContext: dialer(0).DialContext, DisableKeepAlives: true}}
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: HTTP %d", path, res.StatusCode)
+	}
+	return body, nil
 }

@@ -14,27 +14,31 @@ import (
 	"time"
 )
 
-// Profiler samples a running process with Linux perf (the kiosk has no
-// pprof listener, and the harness changes nothing in it). It needs a kiosk
-// built with its symbol table (Build with keepSymbols).
+// Profiler samples the kiosk's CPU with Linux perf (call graphs, kernel
+// included; it needs a kiosk built with its symbol table, Build with
+// keepSymbols) and, from the kiosk's profiler (--debug-addr), its
+// allocations over the same span.
 type Profiler struct {
-	dir  string
-	pid  int
-	seq  int
-	note func(string, ...any)
+	dir   string
+	kiosk *Kiosk
+	seq   int
+	note  func(string, ...any)
 }
 
-// NewProfiler profiles pid, keeping its data files in dir.
-func NewProfiler(dir string, pid int, note func(string, ...any)) *Profiler {
-	return &Profiler{dir: dir, pid: pid, note: note}
+// NewProfiler profiles k, keeping its data files in dir.
+func NewProfiler(dir string, k *Kiosk, note func(string, ...any)) *Profiler {
+	return &Profiler{dir: dir, kiosk: k, note: note}
 }
 
 // Start begins sampling; the returned function stops it and returns the
-// hottest functions by own CPU time, one line each ("12.3% symbol").
+// hottest functions by own CPU time, one line each ("12.3% symbol"), then
+// the largest allocators of the span.
 func (p *Profiler) Start() func() []string {
 	p.seq++
 	data := filepath.Join(p.dir, fmt.Sprintf("perf-%d.data", p.seq))
-	proc, err := Spawn("perf", data+".log", []string{"perf", "record", "-g", "-F", "499", "-p", strconv.Itoa(p.pid), "-o", data}, os.Environ())
+	allocs := filepath.Join(p.dir, fmt.Sprintf("allocs-%d", p.seq))
+	before := p.saveAllocs(allocs + "-before.pb.gz")
+	proc, err := Spawn("perf", data+".log", []string{"perf", "record", "-g", "-F", "499", "-p", strconv.Itoa(p.kiosk.Pid()), "-o", data}, os.Environ())
 	if err != nil {
 		p.note("perf: %v", err)
 		return func() []string { return nil }
@@ -46,8 +50,49 @@ func (p *Profiler) Start() func() []string {
 		case <-time.After(10 * time.Second):
 		}
 		proc.Stop()
-		return topSymbols(data, 15)
+		top := topSymbols(data, 15)
+		if after := p.saveAllocs(allocs + "-after.pb.gz"); before && after {
+			top = append(top, "", "allocations (go tool pprof -sample_index=alloc_space -base "+filepath.Base(allocs)+"-before.pb.gz):")
+			top = append(top, topAllocators(allocs+"-before.pb.gz", allocs+"-after.pb.gz", 12)...)
+		}
+		return top
 	}
+}
+
+// saveAllocs writes the kiosk's allocation profile (every allocation since
+// it started, sampled) to file.
+func (p *Profiler) saveAllocs(file string) bool {
+	body, err := p.kiosk.debugGet(context.Background(), "/debug/pprof/allocs")
+	if err == nil {
+		err = os.WriteFile(file, body, 0o644)
+	}
+	if err != nil {
+		p.note("allocation profile: %v", err)
+		return false
+	}
+	return true
+}
+
+// topAllocators lists the functions that allocated the most bytes between
+// two allocation profiles, by their own allocations.
+func topAllocators(before, after string, n int) []string {
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount", strconv.Itoa(n),
+		"-sample_index=alloc_space", "-base", before, after).Output()
+	if err != nil {
+		return []string{"go tool pprof failed: " + err.Error()}
+	}
+	var top []string
+	rows := false
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "flat%") {
+			rows = true
+			continue
+		}
+		if rows && strings.TrimSpace(line) != "" {
+			top = append(top, strings.TrimSpace(line))
+		}
+	}
+	return top
 }
 
 // topSymbols runs perf report on data and keeps the n hottest symbols.

@@ -160,20 +160,20 @@ func Markdown(r *Report) string {
 		p("\n## 1. Order throughput\n\n")
 		p("A new phone per order loads the page, scans, submits; a barista robot makes, completes and collects. Each step starts a new booth day. ")
 		p("Open-loop arrivals, %g s a step; latency is from the arrival's slot to complete answered.\n\n", t.StepSeconds)
-		p("| offered /s | achieved /s | p50 ms | p99 ms | max ms | errors | kiosk CPU ms / lifecycle | harness CPU ms / lifecycle |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		p("| offered /s | achieved /s | p50 ms | p99 ms | max ms | errors | kiosk CPU ms / lifecycle | harness CPU ms / lifecycle | kiosk KB allocated / lifecycle | kiosk GCs |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 		for i, s := range t.Steps {
 			mark := ""
 			if i == t.Knee {
 				mark = " (knee)"
 			}
-			p("| %.1f%s | %.1f | %.1f | %.1f | %.1f | %d | %.1f | %.1f |\n", s.Offered, mark, s.Achieved, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Errors, s.CPUms, s.HarnessCPUms)
+			p("| %.1f%s | %.1f | %.1f | %.1f | %.1f | %d | %.1f | %.1f | %.0f | %d |\n", s.Offered, mark, s.Achieved, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Errors, s.CPUms, s.HarnessCPUms, s.AllocKB, s.GCs)
 		}
 		for _, s := range t.Refined {
 			mark := " (refining: past the knee)"
 			if s.KeepsUp {
 				mark = " (refining: keeps up)"
 			}
-			p("| %.1f%s | %.1f | %.1f | %.1f | %.1f | %d | %.1f | %.1f |\n", s.Offered, mark, s.Achieved, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Errors, s.CPUms, s.HarnessCPUms)
+			p("| %.1f%s | %.1f | %.1f | %.1f | %.1f | %d | %.1f | %.1f | %.0f | %d |\n", s.Offered, mark, s.Achieved, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Errors, s.CPUms, s.HarnessCPUms, s.AllocKB, s.GCs)
 		}
 		p("\nSustained: **%.1f lifecycles/s** (peak %.1f). fsync-bound ceiling on the same disk: %.0f commits/s "+
 			"(before %.0f, after %.0f; commit p50 %.2f ms) ÷ %d writes per lifecycle = **%.1f lifecycles/s**; ratio **%.2f**.\n",
@@ -268,7 +268,7 @@ func Markdown(r *Report) string {
 		}
 	}
 	if pr := r.Profiles; len(pr.Throughput)+len(pr.Latency)+len(pr.Fanout) > 0 {
-		p("\n## Profiles (perf, own CPU time of the kiosk)\n")
+		p("\n## Profiles (perf: the kiosk's own CPU time; pprof: its allocations)\n")
 		for _, sec := range []struct {
 			name  string
 			lines []string

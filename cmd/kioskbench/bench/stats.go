@@ -80,6 +80,11 @@ type Step struct {
 	// HarnessCPUms is the harness's own CPU time per completed operation:
 	// the phones and the barista share the machine with the kiosk.
 	HarnessCPUms float64 `json:"harnessCpuMsPerOp,omitempty"`
+	// AllocKB is what the kiosk allocated per completed operation, and GCs
+	// how many times its collector ran during the step (from the runtime's
+	// counters on its profiler).
+	AllocKB float64 `json:"kioskAllocKBPerOp,omitempty"`
+	GCs     int     `json:"kioskGCs,omitempty"`
 }
 
 // KneeRule says when a step is past the knee of the latency curve.

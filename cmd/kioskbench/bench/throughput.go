@@ -144,6 +144,7 @@ func offer(ctx context.Context, e *lifecycleEnv, rate float64, d time.Duration, 
 	interval := time.Duration(float64(time.Second) / rate)
 	n := int(math.Round(rate * d.Seconds()))
 	cpu0, _ := ReadCPU(e.k.Pid())
+	mem0, memErr := e.k.GoMemStats(ctx)
 	self0 := SelfCPU()
 	start := time.Now()
 	var last atomic.Int64
@@ -179,6 +180,10 @@ arrivals:
 	wg.Wait()
 	cpu1, _ := ReadCPU(e.k.Pid())
 	self1 := SelfCPU()
+	mem1, err := e.k.GoMemStats(ctx)
+	if memErr == nil {
+		memErr = err
+	}
 	el := time.Duration(last.Load())
 	if el < d {
 		el = d
@@ -191,6 +196,10 @@ arrivals:
 	if len(t.lat) > 0 {
 		s.CPUms = round3(ms(cpu1-cpu0) / float64(len(t.lat)))
 		s.HarnessCPUms = round3(ms(self1-self0) / float64(len(t.lat)))
+		if memErr == nil {
+			s.AllocKB = round3(float64(mem1.TotalAlloc-mem0.TotalAlloc) / 1024 / float64(len(t.lat)))
+			s.GCs = int(mem1.NumGC - mem0.NumGC)
+		}
 	}
 	return s
 }
@@ -346,8 +355,8 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 			res.Profile = stop()
 		}
 		res.Steps = append(res.Steps, s)
-		progress("  offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  harness %.1f ms",
-			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, s.HarnessCPUms)
+		progress("  offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  harness %.1f ms  kiosk alloc %.0f KB/lifecycle  %d GCs",
+			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, s.HarnessCPUms, s.AllocKB, s.GCs)
 		if fixed {
 			continue
 		}
