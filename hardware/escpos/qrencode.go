@@ -12,7 +12,8 @@ import (
 // follows ISO/IEC 18004 and is written for tickets: a ticket is drawn for
 // every drink made, while the display's code (drawn by go-qrcode) changes a
 // few times a minute. go-qrcode took 0.6 ms and 3,300 allocations a ticket,
-// the largest single cost of an order; this takes a twentieth of that.
+// the largest single cost of an order; this takes a ninth of the time and
+// 12 allocations.
 
 // index maps a GS ( k error correction level to the index of the tables
 // below: L, M, Q, H.
@@ -149,21 +150,15 @@ func qrCodewordSequence(data string, version, level int) []byte {
 	n := len(data)
 	if version < 10 {
 		buf = append(buf, 0x40|byte(n>>4))
-		prev := byte(n)
-		for i := range n {
-			buf = append(buf, prev<<4|data[i]>>4)
-			prev = data[i]
-		}
-		buf = append(buf, prev<<4) // the last nibble and the terminator's 4 zero bits
 	} else {
 		buf = append(buf, 0x40|byte(n>>12), byte(n>>4))
-		prev := byte(n)
-		for i := range n {
-			buf = append(buf, prev<<4|data[i]>>4)
-			prev = data[i]
-		}
-		buf = append(buf, prev<<4)
 	}
+	prev := byte(n) // its low nibble is the count's last
+	for i := range n {
+		buf = append(buf, prev<<4|data[i]>>4)
+		prev = data[i]
+	}
+	buf = append(buf, prev<<4) // the last nibble and the terminator's 4 zero bits
 	// qrVersion left room for the header, the bytes and the terminator's
 	// four zero bits, which end the last codeword; pad codewords fill the rest.
 	for pad := byte(0xEC); len(buf) < nData; pad ^= 0xEC ^ 0x11 {
