@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -179,11 +180,38 @@ func NewBrowser(base string) *Browser {
 // requestTimeout bounds one request, as a phone's browser would.
 const requestTimeout = 60 * time.Second
 
+// busyTries is how many times a request answered busy is sent in all.
+const busyTries = 5
+
+// BusyRetries counts the requests sent again after a busy answer, for the
+// steps' figures.
+var BusyRetries atomic.Int64
+
 // Do sends one request with in as JSON (nil for none) and decodes a
-// successful answer into out (nil to drop it).
+// successful answer into out (nil to drop it). A busy answer (503, which
+// changed nothing) is tried again after its Retry-After, as a barista taps
+// again, up to busyTries times in all: a lifecycle given up half way would
+// leave its order in the queue for every later step to carry.
 func (b *Browser) Do(ctx context.Context, method, path string, in, out any) error {
+	for try := 1; ; try++ {
+		wait, err := b.do(ctx, method, path, in, out)
+		if wait == 0 || try == busyTries {
+			return err
+		}
+		BusyRetries.Add(1)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// do sends the request once. wait is how long a busy answer asks the
+// caller to wait before trying again, 0 for any other answer.
+func (b *Browser) do(ctx context.Context, method, path string, in, out any) (wait time.Duration, err error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	req, res := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
@@ -193,7 +221,7 @@ func (b *Browser) Do(ctx context.Context, method, path string, in, out any) erro
 	if in != nil {
 		raw, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		req.SetBodyRaw(raw)
 		req.Header.SetContentType("application/json")
@@ -211,7 +239,7 @@ func (b *Browser) Do(ctx context.Context, method, path string, in, out any) erro
 		deadline = d
 	}
 	if err := b.c.DoDeadline(req, res, deadline); err != nil {
-		return err
+		return 0, err
 	}
 	b.keepCookies(res)
 	raw := res.Body()
@@ -222,12 +250,19 @@ func (b *Browser) Do(ctx context.Context, method, path string, in, out any) erro
 			} `json:"error"`
 		}
 		_ = json.Unmarshal(raw, &eb)
-		return &APIError{Status: res.StatusCode(), Code: eb.Error.Code, Body: strings.TrimSpace(string(raw))}
+		err := &APIError{Status: res.StatusCode(), Code: eb.Error.Code, Body: strings.TrimSpace(string(raw))}
+		if res.StatusCode() == http.StatusServiceUnavailable && eb.Error.Code == "busy" {
+			wait = time.Second
+			if n, perr := strconv.Atoi(string(res.Header.Peek("Retry-After"))); perr == nil && n > 0 {
+				wait = time.Duration(n) * time.Second
+			}
+		}
+		return wait, err
 	}
 	if out != nil && len(raw) > 0 {
-		return json.Unmarshal(raw, out)
+		return 0, json.Unmarshal(raw, out)
 	}
-	return nil
+	return 0, nil
 }
 
 // keepCookies stores the cookies res sets and forgets the ones it clears.

@@ -85,6 +85,10 @@ type Step struct {
 	// counters on its profiler).
 	AllocKB float64 `json:"kioskAllocKBPerOp,omitempty"`
 	GCs     int     `json:"kioskGCs,omitempty"`
+	// BusyRetries counts the requests sent again after a busy answer.
+	BusyRetries int `json:"busyRetries,omitempty"`
+	// StartedBusy says the kiosk had not gone idle after the step before.
+	StartedBusy bool `json:"startedBusy,omitempty"`
 }
 
 // KneeRule says when a step is past the knee of the latency curve.

@@ -145,6 +145,7 @@ func offer(ctx context.Context, e *lifecycleEnv, rate float64, d time.Duration, 
 	n := int(math.Round(rate * d.Seconds()))
 	cpu0, _ := ReadCPU(e.k.Pid())
 	mem0, memErr := e.k.GoMemStats(ctx)
+	busy0 := BusyRetries.Load()
 	self0 := SelfCPU()
 	start := time.Now()
 	var last atomic.Int64
@@ -192,7 +193,7 @@ arrivals:
 		errs[k] += v
 	}
 	s := Step{Offered: round3(rate), Achieved: round3(float64(len(t.lat)) / el.Seconds()), Errors: t.nerr,
-		Latency: Summarize(t.lat)}
+		Latency: Summarize(t.lat), BusyRetries: int(BusyRetries.Load() - busy0)}
 	if len(t.lat) > 0 {
 		s.CPUms = round3(ms(cpu1-cpu0) / float64(len(t.lat)))
 		s.HarnessCPUms = round3(ms(self1-self0) / float64(len(t.lat)))
@@ -206,8 +207,9 @@ arrivals:
 
 // settle waits until the kiosk is idle (under a tenth of a core over a
 // fifth of a second), at most 15 s: a step past the knee leaves work queued
-// in the event dispatchers, which the next step must not be charged for.
-func settle(ctx context.Context, pid int) {
+// in the event dispatchers, which the next step must not be charged for. It
+// reports false when the kiosk was still busy at the end.
+func settle(ctx context.Context, pid int) bool {
 	const window, idle = 200 * time.Millisecond, 20 * time.Millisecond
 	deadline := time.Now().Add(15 * time.Second)
 	prev, err := ReadCPU(pid)
@@ -215,10 +217,21 @@ func settle(ctx context.Context, pid int) {
 		time.Sleep(window)
 		var now time.Duration
 		if now, err = ReadCPU(pid); err == nil && now-prev < idle {
-			return
+			return true
 		}
 		prev = now
 	}
+	return false
+}
+
+// settleBefore settles the kiosk before a step and says so when it did not
+// go idle.
+func settleBefore(ctx context.Context, pid int, progress func(string, ...any)) bool {
+	if settle(ctx, pid) {
+		return true
+	}
+	progress("  the kiosk was still busy 15 s after the last step; the next one starts anyway")
+	return false
 }
 
 // RefinedStep is a step tried to narrow the knee, and whether it kept up.
@@ -242,17 +255,18 @@ func refine(ctx context.Context, e *lifecycleEnv, plan ThroughputPlan, res *Thro
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		settle(ctx, e.k.Pid())
+		idle := settleBefore(ctx, e.k.Pid(), progress)
 		if err := newBoothDay(ctx, e.staff); err != nil {
 			return fmt.Errorf("start a new booth day: %w", err)
 		}
 		mid := math.Sqrt(lo * hi)
 		s := RefinedStep{Step: offer(ctx, e, mid, plan.Step, res.Errors)}
+		s.StartedBusy = !idle
 		s.KeepsUp = DefaultKnee.Healthy(DefaultKnee.Baseline(res.Steps), s.Step)
 		res.Refined = append(res.Refined, s)
 		res.Peak = max(res.Peak, s.Achieved)
-		progress("  refine: offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  %s",
-			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, map[bool]string{true: "keeps up", false: "past the knee"}[s.KeepsUp])
+		progress("  refine: offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  %d busy retried  %s",
+			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, s.BusyRetries, map[bool]string{true: "keeps up", false: "past the knee"}[s.KeepsUp])
 		if s.KeepsUp {
 			lo = mid
 			res.Sustained = max(res.Sustained, s.Achieved)
@@ -338,8 +352,9 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 		if fixed {
 			rate = plan.Rates[i]
 		}
+		idle := true
 		if i > 0 {
-			settle(ctx, e.k.Pid())
+			idle = settleBefore(ctx, e.k.Pid(), progress)
 		}
 		if err := newBoothDay(ctx, staff); err != nil {
 			return res, fmt.Errorf("start a new booth day: %w", err)
@@ -349,14 +364,15 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 			stop = profile()
 		}
 		s := offer(ctx, e, rate, plan.Step, res.Errors)
+		s.StartedBusy = !idle
 		if stop != nil {
 			// Each step's profile replaces the last: the one kept is the
 			// knee's (or the heaviest step's when nothing kneed).
 			res.Profile = stop()
 		}
 		res.Steps = append(res.Steps, s)
-		progress("  offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  harness %.1f ms  kiosk alloc %.0f KB/lifecycle  %d GCs",
-			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, s.HarnessCPUms, s.AllocKB, s.GCs)
+		progress("  offered %6.1f/s  achieved %6.1f/s  p50 %7.1f ms  p99 %7.1f ms  errors %d  kiosk CPU %.1f ms/lifecycle  harness %.1f ms  kiosk alloc %.0f KB/lifecycle  %d GCs  %d busy retried",
+			s.Offered, s.Achieved, s.Latency.P50, s.Latency.P99, s.Errors, s.CPUms, s.HarnessCPUms, s.AllocKB, s.GCs, s.BusyRetries)
 		if fixed {
 			continue
 		}
@@ -379,7 +395,7 @@ func Throughput(ctx context.Context, k *Kiosk, scratch string, plan ThroughputPl
 		return res, err
 	}
 	if plan.GrowthOrders > 0 {
-		settle(ctx, k.Pid())
+		settleBefore(ctx, k.Pid(), progress)
 		if res.DayGrowth, err = dayGrowth(ctx, e, plan, progress); err != nil {
 			return res, fmt.Errorf("day growth: %w", err)
 		}
