@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, api, readCookie } from './api';
+import { ApiError, api, busyTries, readCookie } from './api';
 
 function reply(status: number, body: unknown): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -54,6 +54,62 @@ describe('api', () => {
     expect((err as ApiError).code).toBe('queue_full');
     expect((err as ApiError).status).toBe(409);
     expect((err as ApiError).message).toBe('Full.');
+  });
+
+  it('sends a busy request again after its Retry-After', async () => {
+    const waits: number[] = [];
+    let calls = 0;
+    const out = await api<{ ok: boolean }>('POST', '/api/orders/o1/complete', undefined, {
+      cookies: () => 'kiosk_csrf=x',
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      fetch: async () => {
+        calls++;
+        if (calls === 1) {
+          return new Response(JSON.stringify({ error: { code: 'busy', message: 'Busy.' } }), {
+            status: 503,
+            headers: { 'Content-Type': 'application/json', 'Retry-After': '2' },
+          });
+        }
+        return reply(200, { ok: true });
+      },
+    });
+    expect(out).toEqual({ ok: true });
+    expect(calls).toBe(2);
+    expect(waits).toEqual([2000]);
+  });
+
+  it('gives up on busy after a few tries, and never retries other errors', async () => {
+    let calls = 0;
+    const waits: number[] = [];
+    const err = await api('POST', '/api/orders/o1/make', undefined, {
+      cookies: () => 'kiosk_csrf=x',
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      fetch: async () => {
+        calls++;
+        return reply(503, { error: { code: 'busy', message: 'Busy.' } });
+      },
+    }).catch((e: unknown) => e);
+    expect((err as ApiError).code).toBe('busy');
+    expect(calls).toBe(busyTries);
+    expect(waits).toEqual(Array(busyTries - 1).fill(1000));
+
+    calls = 0;
+    const other = await api('POST', '/api/orders', {}, {
+      cookies: () => 'kiosk_csrf=x',
+      sleep: async () => {
+        throw new Error('must not wait');
+      },
+      fetch: async () => {
+        calls++;
+        return reply(503, { error: { code: 'unavailable', message: 'Down.' } });
+      },
+    }).catch((e: unknown) => e);
+    expect((other as ApiError).code).toBe('unavailable');
+    expect(calls).toBe(1);
   });
 
   it('reports an unreachable kiosk as a network error', async () => {

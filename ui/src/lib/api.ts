@@ -33,10 +33,27 @@ export function readCookie(cookies: string, name: string): string {
 /** Fetch is the subset of window.fetch the API uses, so tests can supply one. */
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-/** ApiOptions let tests replace the browser's fetch and cookies. */
+/** ApiOptions let tests replace the browser's fetch, cookies and clock. */
 export interface ApiOptions {
   fetch?: Fetch;
   cookies?: () => string;
+  /** sleep waits before a busy request is sent again. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * busyTries is how many times a request answered `busy` is sent in all. The
+ * kiosk answers busy at once, having changed nothing, when it already works
+ * on all the requests it takes; a moment later it has room again, so the app
+ * waits the answer's Retry-After (at most busyWaitMaxMs) and tries again
+ * instead of showing the barista an error for a tap that only needs repeating.
+ */
+export const busyTries = 3;
+const busyWaitMaxMs = 5000;
+
+function busyWait(res: Response): number {
+  const s = Number(res.headers.get('Retry-After'));
+  return Number.isFinite(s) && s > 0 ? Math.min(s * 1000, busyWaitMaxMs) : 1000;
 }
 
 /**
@@ -59,27 +76,32 @@ export async function api<T>(
     headers[csrfHeader] = readCookie(cookies(), csrfCookie);
   }
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await doFetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: body === undefined ? null : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError('network', 'The kiosk cannot be reached.', 0);
-  }
-  if (res.status === 204) return undefined as T;
-  let data: unknown = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
-  if (!res.ok) {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  for (let attempt = 1; ; attempt++) {
+    let res: Response;
+    try {
+      res = await doFetch(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError('network', 'The kiosk cannot be reached.', 0);
+    }
+    if (res.status === 204) return undefined as T;
+    let data: unknown = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    if (res.ok) return data as T;
     const e = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    if (res.status === 503 && e?.code === 'busy' && attempt < busyTries) {
+      await sleep(busyWait(res));
+      continue;
+    }
     throw new ApiError(e?.code ?? `http_${res.status}`, e?.message ?? `The kiosk answered ${res.status}.`, res.status);
   }
-  return data as T;
 }
