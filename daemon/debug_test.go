@@ -28,7 +28,8 @@ func TestProfilerServesProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	defer srv.Shutdown() //nolint:errcheck
+
 	for path, want := range map[string]string{
 		"/debug/pprof/":                  "allocs",
 		"/debug/pprof/allocs?debug=1":    "heap profile",

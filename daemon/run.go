@@ -92,7 +92,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		if err != nil {
 			return err
 		}
-		defer dbg.Close()
+		defer dbg.Shutdown() //nolint:errcheck // the kiosk is stopping
 		log.Warn("the profiler is on (--debug-addr): for measuring, not for a booth", "url", "http://"+addr.String()+"/debug/pprof/")
 	}
 
