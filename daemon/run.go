@@ -92,7 +92,12 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		if err != nil {
 			return err
 		}
-		defer dbg.Shutdown() //nolint:errcheck // the kiosk is stopping
+		defer func() {
+			// A profile being recorded does not hold up the kiosk's stop.
+			stop, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = dbg.ShutdownWithContext(stop)
+		}()
 		log.Warn("the profiler is on (--debug-addr): for measuring, not for a booth", "url", "http://"+addr.String()+"/debug/pprof/")
 	}
 
