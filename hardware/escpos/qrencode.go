@@ -559,17 +559,6 @@ func qrLinePenaltyWord(l uint64, n int) int {
 	return score + 40*bits.OnesCount64(finder&(before|after))
 }
 
-// penalty scores the symbol as it stands (see qrPenalty).
-func (m *qrMatrix) penalty() int {
-	s := m.size
-	masked, transposed := make([]byte, s*s), make([]byte, s*s)
-	for i, b := range m.modules {
-		masked[i] = b & qrDark
-	}
-	qrTranspose(masked, s, transposed)
-	return qrPenalty(masked, transposed, s)
-}
-
 // qrPenalty scores a symbol, given row by row and column by column (1 for
 // dark), by the standard's four rules: runs of five or more modules of one
 // colour in a row or column (3, plus 1 for each module past five), 2×2

@@ -230,13 +230,13 @@ func TestQRMaskIsTheLowestPenalty(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, mask := formatOf(t, chosen.Black)
-	best := chosen.penalty()
+	best := penalty(chosen)
 	for other := range 8 {
 		m, err := encodeQR(url, QRLevelM, other)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p := m.penalty(); p < best || p == best && other < mask {
+		if p := penalty(m); p < best || p == best && other < mask {
 			t.Errorf("mask %d scores %d, below the chosen mask %d's %d", other, p, mask, best)
 		}
 		if other == mask && !bytes.Equal(m.modules, chosen.modules) {
@@ -274,17 +274,32 @@ func TestQRPenaltyWordsAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := m.size
-			masked, transposed := make([]byte, s*s), make([]byte, s*s)
-			for i, b := range m.modules {
-				masked[i] = b & qrDark
-			}
-			qrTranspose(masked, s, transposed)
-			rows, cols := make([]uint64, s), make([]uint64, s)
-			qrWords(masked, s, rows, cols)
-			if a, b := qrPenalty(masked, transposed, s), qrPenaltyWords(rows, cols); a != b {
+			if a, b := penalty(m), penaltyByWords(m); a != b {
 				t.Errorf("version %d, mask %d: %d module by module, %d by word", version, mask, a, b)
 			}
 		}
 	}
+}
+
+// darkModules is the symbol as it stands, one byte a module (1 for dark).
+func darkModules(m *qrMatrix) []byte {
+	out := make([]byte, len(m.modules))
+	for i, b := range m.modules {
+		out[i] = b & qrDark
+	}
+	return out
+}
+
+// penalty scores the symbol as it stands, module by module.
+func penalty(m *qrMatrix) int {
+	rows, cols := darkModules(m), make([]byte, len(m.modules))
+	qrTranspose(rows, m.size, cols)
+	return qrPenalty(rows, cols, m.size)
+}
+
+// penaltyByWords scores it a word per line (up to 64 modules a side).
+func penaltyByWords(m *qrMatrix) int {
+	rows, cols := make([]uint64, m.size), make([]uint64, m.size)
+	qrWords(darkModules(m), m.size, rows, cols)
+	return qrPenaltyWords(rows, cols)
 }
