@@ -9,10 +9,9 @@ import (
 
 // feed is the tail of the log as the dispatchers read it. Every subscriber
 // wants the same new events at about the same time. A committed write hands
-// its events to the feed, details decoded, when they follow on from what the
-// feed holds; anything else (events committed in another order by writes
-// that shared a commit, or before the feed started) the first subscriber to
-// ask reads from SQLite. Either way the others are handed the same events,
+// its events to the feed, details decoded, from the writer's goroutine and so
+// in commit order; events the feed was not handed (committed before it
+// started) the first subscriber to ask reads from SQLite. Either way the others are handed the same events,
 // details and all. A subscriber that has fallen behind the tail (a slow one,
 // or one reading the log from its start) reads on its own until it catches
 // up.

@@ -175,3 +175,46 @@ func TestTheFeedServesCommittedEventsWithoutReading(t *testing.T) {
 		t.Error("the feed claimed to hold everything up to a commit it was not handed")
 	}
 }
+
+// Writes that share a commit answer their callers in any order, but their
+// events reach the feed in commit order: the feed holds every one of them
+// and reads nothing back.
+func TestGroupedCommitsReachTheFeedInOrder(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.emit(t, started("o0"))
+	if _, err := f.store.next(ctx, 0); err != nil { // starts the feed
+		t.Fatal(err)
+	}
+	const n = 64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			f.emit(t, started(fmt.Sprint("g", i)))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	f.db.Close()
+	var got []Event
+	for pos := int64(1); len(got) < n; {
+		evs, err := f.store.next(ctx, pos)
+		if err != nil {
+			t.Fatalf("after %d of %d events the feed read the (closed) database: %v", len(got), n, err)
+		}
+		if len(evs) == 0 {
+			t.Fatalf("the feed ended after %d of %d events", len(got), n)
+		}
+		got = append(got, evs...)
+		pos = evs[len(evs)-1].Seq
+	}
+	for i, e := range got {
+		if e.Seq != int64(i+2) || e.decoded == nil {
+			t.Fatalf("event %d: seq %d, decoded %v", i, e.Seq, e.decoded != nil)
+		}
+	}
+}

@@ -148,7 +148,17 @@ type Tx struct {
 	at      time.Time
 	run     time.Duration
 	emitted []Event
+	// onCommit runs once the transaction is committed, in commit order,
+	// before its events reach the subscribers.
+	onCommit []func()
 }
+
+// OnCommit has f run once the transaction is committed, and not at all if
+// it is not. It runs on the writer's goroutine, one commit after another in
+// the order they were made, before Write returns and before the
+// transaction's events reach any subscriber: it is for keeping a copy in
+// memory in step with the database. f must be quick and must not block.
+func (t *Tx) OnCommit(f func()) { t.onCommit = append(t.onCommit, f) }
 
 // Now is the wall-clock time of this transaction, the same for every event
 // and row it writes.
@@ -222,21 +232,26 @@ func insert(ctx context.Context, tx *sql.Tx, e Event) (int64, error) {
 // refusal worth logging) returns nil and reports its outcome another way.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	var t *Tx
-	err := s.db.Write(ctx, func(sqlTx *sql.Tx) error {
+	return s.db.WriteThen(ctx, func(sqlTx *sql.Tx) error {
 		// Stamp inside the transaction: the single writer serialises
 		// transactions, so running times follow commit order.
 		t = &Tx{Tx: sqlTx, ctx: ctx, at: s.clk.Now(), run: s.RunTime()}
 		return fn(t)
+	}, func() {
+		for _, f := range t.onCommit {
+			f()
+		}
+		if len(t.emitted) > 0 {
+			s.committed(t.emitted)
+		}
 	})
-	if err == nil && len(t.emitted) > 0 {
-		s.committed(t.emitted)
-	}
-	return err
 }
 
 // committed hands a transaction's events, just committed, to the feed (so
 // that the dispatchers need not read them back), moves the head on and
-// wakes the subscribers.
+// wakes the subscribers. It runs on the writer's goroutine, in commit order,
+// so every commit's events follow on from the feed's newest: the feed reads
+// the log back only for a subscriber that has fallen behind it.
 func (s *Store) committed(evs []Event) {
 	for i := range evs {
 		if d, err := evs[i].Decode(); err == nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -376,5 +378,48 @@ func TestEveryEventIsDocumented(t *testing.T) {
 		if !strings.Contains(string(doc), "`"+e.DetailType+"`") {
 			t.Errorf("docs/order-core.md does not describe %s", e.DetailType)
 		}
+	}
+}
+
+func TestOnCommitRunsBeforeSubscribersAndOnlyOnCommit(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	var kept []string // what OnCommit put in memory
+	snapshot := func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(kept) }
+	seen := make(chan []string, 4) // kept, as each delivery found it
+	f.store.Subscribe(ctx, "s", false, func(ctx context.Context, e Event) error {
+		seen <- snapshot()
+		return nil
+	})
+	stop := run(f)
+	defer stop()
+	write := func(id string, fail error) error {
+		return f.store.Write(ctx, func(tx *Tx) error {
+			tx.OnCommit(func() { mu.Lock(); kept = append(kept, id); mu.Unlock() })
+			if _, err := tx.Emit(started(id)); err != nil {
+				return err
+			}
+			return fail
+		})
+	}
+	boom := errors.New("refused")
+	if err := write("o1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := snapshot(); !slices.Equal(got, []string{"o1"}) {
+		t.Fatalf("after the commit returned, memory has %v", got)
+	}
+	if got := <-seen; !slices.Equal(got, []string{"o1"}) {
+		t.Fatalf("the subscriber got o1's event while memory had %v", got)
+	}
+	if err := write("o2", boom); !errors.Is(err, boom) {
+		t.Fatalf("the refused write answered %v", err)
+	}
+	if err := write("o3", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-seen; !slices.Equal(got, []string{"o1", "o3"}) {
+		t.Fatalf("the subscriber got o3's event while memory had %v (o2 was not committed)", got)
 	}
 }

@@ -40,6 +40,7 @@ func (e *BatchError) Unwrap() error { return e.Err }
 type job struct {
 	ctx      context.Context
 	fn       func(*sql.Tx) error
+	then     func() // run once fn's changes are committed; may be nil
 	done     chan error
 	answered bool // by the writer goroutine only
 }
@@ -96,10 +97,21 @@ func (w *writer) stats() writeStats {
 // group are not yet committed, so the read pool does not see them. A
 // cancelled ctx before fn starts returns ctx's error and runs nothing.
 func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
+	return db.WriteThen(ctx, fn, nil)
+}
+
+// WriteThen is Write, and runs then once fn's changes are committed, before
+// Write's caller is answered: on the writer's goroutine, so the thens of
+// all writes run one at a time and in the order SQLite committed them. It is
+// for keeping what lives in memory beside the database (a cache, a feed of
+// events) in step with it, which callers answered in a group cannot do: they
+// wake in any order. then must be quick, must not block and must not write;
+// it does not run for a write that failed or was undone.
+func (db *DB) WriteThen(ctx context.Context, fn func(*sql.Tx) error, then func()) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	j := &job{ctx: ctx, fn: fn, then: then, done: make(chan error, 1)}
 	db.writer.waiting.Add(1)
 	select {
 	case db.writer.jobs <- j:
@@ -209,7 +221,7 @@ func (w *writer) runBatch(batch []*job) []*job {
 	w.commits.Add(1)
 	w.writes.Add(int64(len(kept)))
 	for _, j := range kept {
-		j.answer(nil)
+		j.answer(committed(j))
 	}
 	return batch
 }
@@ -244,6 +256,22 @@ func call(j *job, tx *sql.Tx) (err error) {
 		}
 	}()
 	return j.fn(tx)
+}
+
+// committed runs the then of a committed write. A panic in it reaches the
+// write's caller, as one in fn does, and the writes after it are answered
+// as usual: their changes are committed whatever it did.
+func committed(j *job) (err error) {
+	if j.then == nil {
+		return nil
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = panicked{value: v}
+		}
+	}()
+	j.then()
+	return nil
 }
 
 // rollback ends tx. SQLite may have rolled it back already (after an

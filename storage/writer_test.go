@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -29,12 +31,36 @@ func holdWriter(t *testing.T, db *DB) (release func(), result <-chan error) {
 	return func() { close(gate) }, done
 }
 
-// waitQueued waits until n writes are queued behind the writer.
+// waitQueued waits until n writes are queued behind the writer: counted,
+// and each of their goroutines parked in the hand-over (a write counted but
+// not yet parked would miss the group the test means it to join).
 func waitQueued(t *testing.T, db *DB, n int64) {
 	t.Helper()
-	for db.writer.waiting.Load() != n {
+	for db.writer.waiting.Load() != n || parkedWrites() != n {
 		runtime.Gosched()
 	}
+}
+
+// parkedWrites counts the goroutines waiting in WriteThen to hand their
+// write over.
+func parkedWrites() int64 {
+	buf := make([]byte, 1<<20)
+	for {
+		m := runtime.Stack(buf, true)
+		if m < len(buf) {
+			buf = buf[:m]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var n int64
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		head, frames, _ := strings.Cut(g, "\n")
+		if strings.Contains(head, "[select") && strings.Contains(frames, "kiosk/storage.(*DB).WriteThen(") {
+			n++
+		}
+	}
+	return n
 }
 
 func metaKeys(t *testing.T, db *DB) map[string]bool {
@@ -297,5 +323,114 @@ func TestWriteAfterCloseIsRefused(t *testing.T) {
 	db.Close()
 	if err := db.Write(context.Background(), insertKey("late")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestThensRunInCommitOrderBeforeTheirCallersReturn(t *testing.T) {
+	db := open(t, t.TempDir())
+	release, held := holdWriter(t, db)
+	var ran, thens []int // appended on the writer's goroutine only
+	boom := errors.New("refused")
+	const n = 12
+	errs := make([]error, n)
+	seen := make([]bool, n) // whether i's then had run when Write returned
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.WriteThen(context.Background(), func(tx *sql.Tx) error {
+				ran = append(ran, i)
+				if i%4 == 3 {
+					return boom // undone: its then must not run
+				}
+				_, err := tx.Exec("INSERT INTO meta VALUES (?, 'v')", fmt.Sprint("k", i))
+				return err
+			}, func() {
+				mu.Lock()
+				thens = append(thens, i)
+				mu.Unlock()
+			})
+			mu.Lock()
+			seen[i] = slices.Contains(thens, i)
+			mu.Unlock()
+		}()
+	}
+	waitQueued(t, db, n)
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	var want []int // the writes that committed, in the order they ran
+	for _, i := range ran {
+		if i%4 != 3 {
+			want = append(want, i)
+		}
+	}
+	if !slices.Equal(thens, want) {
+		t.Fatalf("thens ran for %v, want %v (the committed writes in the order they ran)", thens, want)
+	}
+	for i, err := range errs {
+		if i%4 == 3 {
+			if !errors.Is(err, boom) {
+				t.Errorf("write %d answered %v, want its own error", i, err)
+			}
+			continue
+		}
+		if err != nil || !seen[i] {
+			t.Errorf("write %d answered %v; its then had run: %v", i, err, seen[i])
+		}
+	}
+}
+
+func TestThenNotRunWhenTheCommitFails(t *testing.T) {
+	db := open(t, t.TempDir())
+	ran := false
+	errs := make(chan error, 1)
+	release, held := holdWriter(t, db)
+	go func() {
+		errs <- db.WriteThen(context.Background(), insertKey("a"), func() { ran = true })
+	}()
+	waitQueued(t, db, 1)
+	// A write of the same group that ends the transaction leaves nothing to
+	// commit for the others.
+	go func() {
+		db.Write(context.Background(), func(tx *sql.Tx) error {
+			_, err := tx.Exec("ROLLBACK")
+			return err
+		})
+	}()
+	waitQueued(t, db, 2)
+	release()
+	<-held
+	var be *BatchError
+	if err := <-errs; !errors.As(err, &be) {
+		t.Fatalf("write answered %v, want a BatchError", err)
+	}
+	if ran {
+		t.Fatal("the then of a write that was not committed ran")
+	}
+	if keys := metaKeys(t, db); keys["a"] {
+		t.Fatalf("saved %v", keys)
+	}
+}
+
+func TestPanicInAThenReachesItsCallerAndTheWriteStays(t *testing.T) {
+	db := open(t, t.TempDir())
+	var recovered any
+	func() {
+		defer func() { recovered = recover() }()
+		db.WriteThen(context.Background(), insertKey("a"), func() { panic("bad then") })
+	}()
+	if recovered != "bad then" {
+		t.Fatalf("the caller recovered %v", recovered)
+	}
+	if err := db.Write(context.Background(), insertKey("b")); err != nil {
+		t.Fatalf("the writer after a panicking then: %v", err)
+	}
+	if keys := metaKeys(t, db); !keys["a"] || !keys["b"] {
+		t.Fatalf("saved %v, want a (committed before its then) and b", keys)
 	}
 }
