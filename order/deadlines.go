@@ -93,11 +93,11 @@ func (s *Service) fire(ctx context.Context, id string) (bool, error) {
 		fired = true
 		switch o.deadlineKind {
 		case deadlineCustomer:
-			return timeOut(ctx, tx, o, events.CauseCustomer, EndCustomerTimeout)
+			return s.timeOut(ctx, tx, o, events.CauseCustomer, EndCustomerTimeout)
 		case deadlineBarista:
-			return timeOut(ctx, tx, o, events.CauseBarista, EndBaristaTimeout)
+			return s.timeOut(ctx, tx, o, events.CauseBarista, EndBaristaTimeout)
 		case deadlineReady:
-			return collect(ctx, tx, o, events.ByExpiry, "")
+			return s.collect(ctx, tx, o, events.ByExpiry, "")
 		default:
 			return o, fmt.Errorf("unknown deadline kind %q", o.deadlineKind)
 		}
@@ -105,8 +105,8 @@ func (s *Service) fire(ctx context.Context, id string) (bool, error) {
 	return fired, err
 }
 
-func timeOut(ctx context.Context, tx *events.Tx, o Order, cause, reason string) (Order, error) {
-	ended, err := endCancelled(ctx, tx, o, reason, access.SystemActor.ID)
+func (s *Service) timeOut(ctx context.Context, tx *events.Tx, o Order, cause, reason string) (Order, error) {
+	ended, err := s.endCancelled(ctx, tx, o, reason, access.SystemActor.ID)
 	if err != nil {
 		return o, err
 	}

@@ -88,6 +88,9 @@ type Order struct {
 	deadlineKind string
 	deadlineRun  int64
 	hasDeadline  bool
+	// submittedRun and completedRun are the running times (ms) the ages
+	// count from; -1 when the order has none.
+	submittedRun, completedRun int64
 }
 
 const orderColumns = `id, customer_id, customer_name, booth_day, coalesce(number, 0), state, drink,
@@ -124,17 +127,31 @@ func scanOrder(r scanner, nowRun int64) (Order, error) {
 	o.Ready = o.State == Completed && !collected.Valid
 	if deadline.Valid {
 		o.hasDeadline, o.deadlineRun = true, deadline.Int64
-		if o.State.Open() {
-			o.TimeLeftMs = max(deadline.Int64-nowRun, 0)
-		}
 	}
-	if submittedRun.Valid && o.State.Open() {
-		o.SinceSubmittedMs = max(nowRun-submittedRun.Int64, 0)
+	o.submittedRun, o.completedRun = -1, -1
+	if submittedRun.Valid {
+		o.submittedRun = submittedRun.Int64
 	}
-	if completedRun.Valid && o.Ready {
-		o.SinceCompletedMs = max(nowRun-completedRun.Int64, 0)
+	if completedRun.Valid {
+		o.completedRun = completedRun.Int64
 	}
+	o.at(nowRun)
 	return o, nil
+}
+
+// at sets the fields that depend on when the order is read: its time left
+// and its ages as of the running time nowRun (ms).
+func (o *Order) at(nowRun int64) {
+	o.TimeLeftMs, o.SinceSubmittedMs, o.SinceCompletedMs = 0, 0, 0
+	if o.hasDeadline && o.State.Open() {
+		o.TimeLeftMs = max(o.deadlineRun-nowRun, 0)
+	}
+	if o.submittedRun >= 0 && o.State.Open() {
+		o.SinceSubmittedMs = max(nowRun-o.submittedRun, 0)
+	}
+	if o.completedRun >= 0 && o.Ready {
+		o.SinceCompletedMs = max(nowRun-o.completedRun, 0)
+	}
 }
 
 func wall(ms sql.NullInt64) *time.Time {

@@ -93,6 +93,15 @@ func (s *Service) ForCustomer(ctx context.Context, actor access.Actor) ([]Order,
 // Latest returns the customer's newest order, the one their phone follows,
 // and false when they have none.
 func (s *Service) Latest(ctx context.Context, customerID string) (Order, bool, error) {
+	if o, ok := s.latest.get(customerID); ok {
+		o.at(ms(s.store.RunTime()))
+		return o, true, nil
+	}
+	return s.latestStored(ctx, customerID)
+}
+
+// latestStored is Latest read from the database.
+func (s *Service) latestStored(ctx context.Context, customerID string) (Order, bool, error) {
 	o, err := scanOrder(s.store.DB().Read().QueryRowContext(ctx,
 		"SELECT "+orderColumns+" FROM orders WHERE "+sqlLatest, customerID),
 		ms(s.store.RunTime()))

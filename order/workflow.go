@@ -34,6 +34,7 @@ type Service struct {
 	// or math.MaxInt64 while it is looking: a deadline set later than it
 	// needs no wake-up (see wakeDeadlines).
 	sleepsUntil atomic.Int64
+	latest      latestOrders
 }
 
 // New returns the workflow over the event store.
@@ -41,7 +42,7 @@ func New(store *events.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Service{store: store, log: log, wake: make(chan struct{}, 1)}
+	s := &Service{store: store, log: log, wake: make(chan struct{}, 1), latest: newLatestOrders(latestKeep)}
 	s.sleepsUntil.Store(math.MaxInt64)
 	return s
 }
@@ -99,7 +100,7 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, name, code strin
 		}
 		id := newOrderID()
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.CustomerTimeoutSeconds)*time.Second)
-		if opened, err = writeOrder(ctx, tx, `INSERT INTO orders (id, customer_id, customer_name, booth_day, state, qr_code,
+		if opened, err = s.insertOrder(ctx, tx, `INSERT INTO orders (id, customer_id, customer_name, booth_day, state, qr_code,
 			deadline_kind, deadline_run, created_at, created_run) VALUES (?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)`+returningOrder,
 			id, actor.ID, name, cfg.BoothDay, c.Code, deadlineCustomer, deadline,
 			tx.Now().UnixMilli(), ms(tx.RunTime())); err != nil {
@@ -208,7 +209,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, orderID string
 			return o, fmt.Errorf("next order number: %w", err)
 		}
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.BaristaTimeoutSeconds)*time.Second)
-		queued, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'queued', number = ?, booth_day = ?, drink = ?,
+		queued, err := s.writeOrder(ctx, tx, `UPDATE orders SET state = 'queued', number = ?, booth_day = ?, drink = ?,
 			submitted_at = ?, submitted_run = ?, deadline_kind = ?, deadline_run = ? WHERE id = ?`+returningOrder,
 			number, cfg.BoothDay, string(raw), tx.Now().UnixMilli(), ms(tx.RunTime()), deadlineBarista, deadline, o.ID)
 		if err != nil {
@@ -251,7 +252,7 @@ func (s *Service) Make(ctx context.Context, actor access.Actor, orderID string) 
 		case o.State != Queued:
 			return o, apperr.OrderNotQueued
 		}
-		making, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'making', barista_id = ?, made_at = ?, made_run = ?
+		making, err := s.writeOrder(ctx, tx, `UPDATE orders SET state = 'making', barista_id = ?, made_at = ?, made_run = ?
 			WHERE id = ?`+returningOrder, actor.ID, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
 		if err != nil {
 			return o, err
@@ -277,7 +278,7 @@ func (s *Service) Unmake(ctx context.Context, actor access.Actor, orderID string
 		case claimedByOther(o, actor):
 			return o, apperr.ClaimedByOther
 		}
-		queued, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'queued', barista_id = NULL WHERE id = ?`+returningOrder, o.ID)
+		queued, err := s.writeOrder(ctx, tx, `UPDATE orders SET state = 'queued', barista_id = NULL WHERE id = ?`+returningOrder, o.ID)
 		if err != nil {
 			return o, err
 		}
@@ -311,7 +312,7 @@ func (s *Service) Complete(ctx context.Context, actor access.Actor, orderID stri
 		}
 		now, run := tx.Now().UnixMilli(), ms(tx.RunTime())
 		deadline = ms(tx.RunTime() + time.Duration(cfg.Settings.ReadySeconds)*time.Second)
-		completed, err := writeOrder(ctx, tx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
+		completed, err := s.writeOrder(ctx, tx, `UPDATE orders SET state = 'completed', end_reason = ?, ended_by = ?,
 			completed_at = ?, completed_run = ?, ended_at = ?, ended_run = ?, deadline_kind = ?, deadline_run = ?
 			WHERE id = ?`+returningOrder,
 			EndCompleted, actor.ID, now, run, now, run, deadlineReady, deadline, o.ID)
@@ -345,7 +346,7 @@ func (s *Service) Cancel(ctx context.Context, actor access.Actor, orderID string
 		case o.State == Making && claimedByOther(o, actor):
 			return o, apperr.ClaimedByOther
 		}
-		return cancel(ctx, tx, o, actor, events.ByStaff, EndCancelledByStaff)
+		return s.cancel(ctx, tx, o, actor, events.ByStaff, EndCancelledByStaff)
 	})
 }
 
@@ -365,20 +366,20 @@ func (s *Service) CancelOwn(ctx context.Context, actor access.Actor, orderID str
 		case o.State == Making:
 			return o, apperr.OrderBeingMade
 		}
-		return cancel(ctx, tx, o, actor, events.ByCustomer, EndCancelledByCustomer)
+		return s.cancel(ctx, tx, o, actor, events.ByCustomer, EndCancelledByCustomer)
 	})
 }
 
 // endCancelled ends an order without a drink: cancelled by someone, or
 // timed out; its deadline goes with it.
-func endCancelled(ctx context.Context, tx *events.Tx, o Order, reason, by string) (Order, error) {
-	return writeOrder(ctx, tx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
+func (s *Service) endCancelled(ctx context.Context, tx *events.Tx, o Order, reason, by string) (Order, error) {
+	return s.writeOrder(ctx, tx, `UPDATE orders SET state = 'cancelled', end_reason = ?, ended_by = ?,
 		ended_at = ?, ended_run = ?, deadline_kind = NULL, deadline_run = NULL WHERE id = ?`+returningOrder,
 		reason, by, tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
 }
 
-func cancel(ctx context.Context, tx *events.Tx, o Order, actor access.Actor, by, reason string) (Order, error) {
-	cancelled, err := endCancelled(ctx, tx, o, reason, actor.ID)
+func (s *Service) cancel(ctx context.Context, tx *events.Tx, o Order, actor access.Actor, by, reason string) (Order, error) {
+	cancelled, err := s.endCancelled(ctx, tx, o, reason, actor.ID)
 	if err != nil {
 		return o, err
 	}
@@ -401,12 +402,12 @@ func (s *Service) Collect(ctx context.Context, actor access.Actor, orderID strin
 		if !o.Ready {
 			return o, apperr.OrderNotReady
 		}
-		return collect(ctx, tx, o, events.ByStaff, actor.ID)
+		return s.collect(ctx, tx, o, events.ByStaff, actor.ID)
 	})
 }
 
-func collect(ctx context.Context, tx *events.Tx, o Order, by, actorID string) (Order, error) {
-	collected, err := writeOrder(ctx, tx, `UPDATE orders SET collected_at = ?, collected_run = ?,
+func (s *Service) collect(ctx context.Context, tx *events.Tx, o Order, by, actorID string) (Order, error) {
+	collected, err := s.writeOrder(ctx, tx, `UPDATE orders SET collected_at = ?, collected_run = ?,
 		deadline_kind = NULL, deadline_run = NULL WHERE id = ?`+returningOrder,
 		tx.Now().UnixMilli(), ms(tx.RunTime()), o.ID)
 	if err != nil {
@@ -424,11 +425,24 @@ const returningOrder = " RETURNING " + orderColumns
 // writeOrder runs query, an INSERT or UPDATE of one order ending in
 // returningOrder, and returns the order as written: an action answers with
 // what its own transaction wrote, without reading the order again.
-func writeOrder(ctx context.Context, tx *events.Tx, query string, args ...any) (Order, error) {
+// Once committed, the order is also the one its customer's phone follows
+// if it is their newest (see latestOrders).
+func (s *Service) writeOrder(ctx context.Context, tx *events.Tx, query string, args ...any) (Order, error) {
+	return s.written(ctx, tx, false, query, args...)
+}
+
+// insertOrder is writeOrder for the INSERT of a new order, which is its
+// customer's newest.
+func (s *Service) insertOrder(ctx context.Context, tx *events.Tx, query string, args ...any) (Order, error) {
+	return s.written(ctx, tx, true, query, args...)
+}
+
+func (s *Service) written(ctx context.Context, tx *events.Tx, isNew bool, query string, args ...any) (Order, error) {
 	o, err := scanOrder(tx.QueryRowContext(ctx, query, args...), ms(tx.RunTime()))
 	if err != nil {
 		return Order{}, fmt.Errorf("write order: %w", err)
 	}
+	tx.OnCommit(func() { s.latest.written(o, isNew) })
 	return o, nil
 }
 
