@@ -35,6 +35,9 @@ type Service struct {
 	secret  []byte
 	log     *slog.Logger
 	limiter *limiter
+	// sessions keeps the sessions in use, so that a tablet's every tap
+	// does not read its session again.
+	sessions sessionCache
 
 	// StaffIdle is how long a staff session lasts unused, on running time.
 	StaffIdle time.Duration
@@ -76,7 +79,7 @@ func New(ctx context.Context, store *events.Store, log *slog.Logger) (*Service, 
 		return nil, errors.New("the signing secret in the database is damaged")
 	}
 	return &Service{store: store, secret: secret, log: log, limiter: newLimiter(store.Clock()),
-		StaffIdle: DefaultStaffIdle}, nil
+		sessions: newSessionCache(), StaffIdle: DefaultStaffIdle}, nil
 }
 
 func randomBytes(n int) []byte {

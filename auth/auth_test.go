@@ -277,3 +277,123 @@ func TestDisplayPairing(t *testing.T) {
 		t.Fatal("display still signed in")
 	}
 }
+
+// A session in use is kept in memory; every change that ends it or its
+// account's rights applies at once all the same.
+func TestKeptSessionsFollowEveryChange(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	s.EnsureAdmin(ctx, "correct horse")
+	admin := adminActor(t, s)
+	acc, _ := s.CreateAccount(ctx, admin, "bo", access.Barista, "espresso!")
+	login := func() string {
+		t.Helper()
+		_, tok, err := s.Login(ctx, "ip", "bo", "espresso!")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	kept := func(tok string) bool {
+		s.sessions.mu.Lock()
+		defer s.sessions.mu.Unlock()
+		_, ok := s.sessions.byToken[hashToken(tok)]
+		return ok
+	}
+	use := func(tok string) (Session, error) {
+		t.Helper()
+		sess, err := s.Session(ctx, tok)
+		if err == nil && !kept(tok) {
+			t.Fatal("a session in use is not kept in memory")
+		}
+		return sess, err
+	}
+
+	tok := login()
+	if got, err := use(tok); err != nil || got.Role != access.Barista {
+		t.Fatalf("session: %+v %v", got, err)
+	}
+	for _, role := range []access.Role{access.Admin, access.Barista} {
+		if _, err := s.UpdateAccount(ctx, admin, acc.ID, AccountChange{Role: &role}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := use(tok); err != nil || got.Role != role || got.Actor.Role != role {
+			t.Fatalf("after the change to %s: %+v %v", role, got, err)
+		}
+	}
+	if err := s.Logout(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := use(tok); !errors.Is(err, apperr.SessionExpired) {
+		t.Fatalf("after sign-out: %v", err)
+	}
+
+	tok = login()
+	use(tok)
+	pw := "espresso!" // the same password, set anew, still ends the sessions
+	if _, err := s.UpdateAccount(ctx, admin, acc.ID, AccountChange{Password: &pw}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := use(tok); !errors.Is(err, apperr.SessionExpired) {
+		t.Fatalf("after a new password: %v", err)
+	}
+
+	// Recorded in use once a minute, from memory or not.
+	tok = login()
+	use(tok)
+	env.Clock.Advance(touchEvery + time.Second)
+	if _, err := use(tok); err != nil {
+		t.Fatal(err)
+	}
+	var seen int64
+	if err := env.Store.DB().Read().QueryRow("SELECT seen_run FROM sessions WHERE token_hash = ?", hashToken(tok)).Scan(&seen); err != nil {
+		t.Fatal(err)
+	}
+	if want := env.Store.RunTime().Milliseconds(); seen != want {
+		t.Fatalf("recorded in use at %d ms, want %d", seen, want)
+	}
+	// Idling out counts from the last use recorded, kept or not.
+	s.StaffIdle = 30 * time.Second
+	env.Clock.Advance(31 * time.Second)
+	if _, err := use(tok); !errors.Is(err, apperr.SessionExpired) {
+		t.Fatalf("idled out: %v", err)
+	}
+	s.StaffIdle = DefaultStaffIdle
+
+	tok = login()
+	use(tok)
+	if err := s.DeleteAccount(ctx, admin, acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := use(tok); !errors.Is(err, apperr.SessionExpired) {
+		t.Fatalf("after the account was removed: %v", err)
+	}
+
+	_, dtok, err := s.NewDisplaySession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := use(dtok); err != nil {
+		t.Fatal(err)
+	}
+	s.EndDisplaySessions(ctx, admin)
+	if _, err := use(dtok); err == nil {
+		t.Fatal("display still signed in")
+	}
+}
+
+// A session read that began before a change committed is not kept: it may
+// be the session as it was.
+func TestAReadOlderThanAChangeIsNotKept(t *testing.T) {
+	c := newSessionCache()
+	gen := c.generation()
+	c.forget() // a sign-out commits while the read is under way
+	c.keep(gen, "h", Session{Kind: KindStaff}, 0)
+	if _, ok := c.get("h", 0, time.Hour); ok {
+		t.Fatal("kept a session read before a sign-out")
+	}
+	c.keep(c.generation(), "h", Session{Kind: KindStaff}, 0)
+	if _, ok := c.get("h", 0, time.Hour); !ok {
+		t.Fatal("a current read was not kept")
+	}
+}

@@ -87,7 +87,7 @@ func (s *Service) insertSession(ctx context.Context, sess Session, staffID strin
 
 // Logout ends the session of a token. Ending an unknown session is fine.
 func (s *Service) Logout(ctx context.Context, tok string) error {
-	return s.store.DB().Write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashToken(tok))
 		return err
 	})
@@ -102,17 +102,24 @@ func (s *Service) Session(ctx context.Context, tok string) (Session, error) {
 	if tok == "" {
 		return Session{}, apperr.Unauthorized
 	}
-	return s.lookup(ctx, "s.token_hash = ?", hashToken(tok))
+	h := hashToken(tok)
+	if sess, ok := s.sessions.get(h, s.store.RunTime(), s.StaffIdle); ok {
+		return sess, nil
+	}
+	return s.lookup(ctx, "s.token_hash = ?", h, h)
 }
 
 func (s *Service) sessionByID(ctx context.Context, id string) (Session, error) {
-	return s.lookup(ctx, "s.id = ?", id)
+	return s.lookup(ctx, "s.id = ?", id, "")
 }
 
-func (s *Service) lookup(ctx context.Context, where string, arg string) (Session, error) {
+// lookup reads a session; one read by its token's hash (tokenHash) is then
+// kept in memory for the requests that follow.
+func (s *Service) lookup(ctx context.Context, where, arg, tokenHash string) (Session, error) {
 	var sess Session
 	var staffID, staffRole string
 	var seen int64
+	gen := s.sessions.generation()
 	err := s.store.DB().Read().QueryRowContext(ctx, sessionQuery+where, arg).
 		Scan(&sess.ID, &sess.Kind, &sess.Role, &staffID, &staffRole, &sess.Username, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -126,7 +133,7 @@ func (s *Service) lookup(ctx context.Context, where string, arg string) (Session
 	switch sess.Kind {
 	case KindStaff:
 		if now-last > s.StaffIdle {
-			s.store.DB().Write(ctx, func(tx *sql.Tx) error {
+			s.write(ctx, func(tx *sql.Tx) error {
 				_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", sess.ID)
 				return err
 			})
@@ -139,16 +146,32 @@ func (s *Service) lookup(ctx context.Context, where string, arg string) (Session
 	case KindDisplay:
 		sess.Actor = access.Actor{ID: "display-" + sess.ID[:8], Role: access.Display}
 	}
-	if now-last > touchEvery {
-		err := s.store.DB().Write(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, "UPDATE sessions SET seen_run = ? WHERE id = ?", now.Milliseconds(), sess.ID)
-			return err
-		})
-		if err != nil {
-			s.log.Warn("could not record session use", "err", err)
-		}
+	if now-last > touchEvery && s.touch(ctx, sess.ID, now) {
+		last = now
+	}
+	if tokenHash != "" {
+		s.sessions.keep(gen, tokenHash, sess, last)
 	}
 	return sess, nil
+}
+
+// touch records that a session is in use, as of the running time now.
+func (s *Service) touch(ctx context.Context, id string, now time.Duration) bool {
+	err := s.store.DB().Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE sessions SET seen_run = ? WHERE id = ?", now.Milliseconds(), id)
+		return err
+	})
+	if err != nil {
+		s.log.Warn("could not record session use", "err", err)
+	}
+	return err == nil
+}
+
+// write runs a write that may end sessions or change the accounts they
+// belong to, and has every session kept in memory read again once it is
+// committed.
+func (s *Service) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.store.DB().WriteThen(ctx, fn, s.sessions.forget)
 }
 
 // NewDisplaySession opens a display session. The caller decides it may:
@@ -208,7 +231,7 @@ func (s *Service) EndDisplaySessions(ctx context.Context, actor access.Actor) er
 	if err := access.Require(actor, access.Admin); err != nil {
 		return err
 	}
-	return s.store.DB().Write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE kind = 'display'")
 		return err
 	})

@@ -108,7 +108,7 @@ func (s *Service) insertAccount(ctx context.Context, username string, role acces
 		return Account{}, err
 	}
 	a := Account{ID: randomID(), Username: username, Role: role, CreatedAt: s.store.Clock().Now().UTC().Truncate(time.Millisecond)}
-	err = s.store.DB().Write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM staff WHERE username = ?", username).Scan(&n); err != nil {
 			return err
@@ -191,7 +191,7 @@ func (s *Service) UpdateAccount(ctx context.Context, actor access.Actor, id stri
 			return Account{}, err
 		}
 	}
-	err := s.store.DB().Write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		var role access.Role
 		if err := tx.QueryRowContext(ctx, "SELECT role FROM staff WHERE id = ?", id).Scan(&role); errors.Is(err, sql.ErrNoRows) {
 			return apperr.AccountUnknown
@@ -241,7 +241,7 @@ func (s *Service) DeleteAccount(ctx context.Context, actor access.Actor, id stri
 	if err := access.Require(actor, access.Admin); err != nil {
 		return err
 	}
-	return s.store.DB().Write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		var role access.Role
 		if err := tx.QueryRowContext(ctx, "SELECT role FROM staff WHERE id = ?", id).Scan(&role); errors.Is(err, sql.ErrNoRows) {
 			return apperr.AccountUnknown
