@@ -143,6 +143,10 @@ type Broker struct {
 	ordersMu   sync.Mutex
 	ordersDue  map[string]struct{}
 	ordersKick chan struct{}
+	// retiring are the finished orders' retained messages due to be
+	// dropped, oldest first (see finishedRetention).
+	retireMu sync.Mutex
+	retiring []retiring
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -195,8 +199,9 @@ func New(cfg Config, auth Authenticator, deps Deps) (*Broker, error) {
 	// The broker measures it on the wall clock (now minus the publish time),
 	// so a Pi whose clock is set right, hours or months ahead, would
 	// otherwise wipe every retained "current state" topic at once. The
-	// kiosk's own publishes carry no expiry of their own, and each retained
-	// topic is replaced by the next publish, so nothing accumulates.
+	// kiosk's own publishes carry no expiry of their own: each retained
+	// topic is replaced by the next publish, and a customer's finished
+	// order is dropped by the broker itself (finishedRetention).
 	caps.MaximumMessageExpiryInterval = 0
 
 	srv := mqtt.New(&mqtt.Options{
@@ -269,10 +274,11 @@ func (b *Broker) Start(ctx context.Context) error {
 
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	b.stop = stop
-	b.wg.Add(3)
+	b.wg.Add(4)
 	go func() { defer b.wg.Done(); b.runQueue(runCtx) }()
 	go func() { defer b.wg.Done(); b.runOrders(runCtx) }()
 	go func() { defer b.wg.Done(); b.runQR(runCtx) }()
+	go func() { defer b.wg.Done(); b.runRetire(runCtx) }()
 	b.log.Info("MQTT broker started", "tcp", b.TCPAddr(), "ws", b.cfg.WebSocketAddress)
 	return nil
 }

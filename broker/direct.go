@@ -298,9 +298,12 @@ func (d *direct) runLane(cl *mqtt.Client, l *lane) {
 			break
 		}
 		delete(l.pending, topic)
-		payload := d.latest[topic]
+		payload, ok := d.latest[topic]
 		d.mu.Unlock()
 
+		if !ok {
+			continue // dropped since (a finished order's topic): nothing to send
+		}
 		if broken || cl.Closed() {
 			broken = true
 			continue
@@ -333,6 +336,30 @@ func (d *direct) sent(cl *mqtt.Client, pk packets.Packet) {
 		v.ids = append([]int(nil), ids...)
 	}
 	d.lane(cl, pk.TopicName, v)
+}
+
+// drop stops retaining topic if payload is still its newest message: the
+// library's copy and the broker's own go, and a client that subscribes
+// later gets nothing. It reports whether it dropped it. The caller
+// serialises it with the publishes (Broker.retainMu).
+func (d *direct) drop(srv *mqtt.Server, topic string, payload []byte) bool {
+	d.mu.Lock()
+	newest, ok := d.latest[topic]
+	if !ok || !bytes.Equal(newest, payload) {
+		d.mu.Unlock()
+		return false
+	}
+	delete(d.latest, topic)
+	delete(d.cache, topic)
+	d.mu.Unlock()
+	// An empty retained message deletes the retained one, and the
+	// library prunes the topic from its index when no one subscribes to it.
+	srv.Topics.RetainMessage(packets.Packet{
+		FixedHeader: packets.FixedHeader{Type: packets.Publish, Retain: true},
+		TopicName:   topic,
+		Origin:      mqtt.InlineClientId,
+	})
+	return true
 }
 
 // forget drops an ended client's idle lane.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/coffeebar/kiosk/access"
@@ -289,7 +290,73 @@ func (b *Broker) publishCustomerOrder(ctx context.Context, customerID string) er
 	}
 	// Staff ids are not the customer's business.
 	o.BaristaID, o.EndedBy = "", ""
-	return b.publishRetained(CustomerOrderTopic(customerID), CustomerOrder{Order: o, Position: pos})
+	topic := CustomerOrderTopic(customerID)
+	payload, err := json.Marshal(CustomerOrder{Order: o, Position: pos})
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", topic, err)
+	}
+	b.publish(topic, payload, true)
+	if o.State == order.Cancelled || (o.State == order.Completed && !o.Ready) {
+		b.retireLater(topic, payload)
+	}
+	return nil
+}
+
+// finishedRetention is how long a customer's finished order (collected,
+// cancelled or timed out) stays retained after its last publish. Every
+// customer of the day has a topic of their own, and a retained message kept
+// for each would pile up all day, in the library's index and in the
+// broker's own copy, and cost every collection more; a finished order has
+// nothing more to say. A phone that follows it live has the final state at
+// once; a lane still has this long to write it to a slow one; a phone that
+// reconnects later reads its orders over HTTP, as it does on every
+// reconnect.
+const finishedRetention = 10 * time.Second
+
+// retiring is a finished order's retained message, due to be dropped.
+type retiring struct {
+	topic   string
+	payload []byte
+	at      time.Duration // the clock's Elapsed when it was published
+}
+
+// retireLater has the retained message payload of topic dropped
+// finishedRetention from now, unless the topic has a newer one by then (the
+// customer opened another order).
+func (b *Broker) retireLater(topic string, payload []byte) {
+	b.retireMu.Lock()
+	b.retiring = append(b.retiring, retiring{topic: topic, payload: payload, at: b.deps.Clock.Elapsed()})
+	b.retireMu.Unlock()
+}
+
+// runRetire drops the finished orders' retained messages once they are
+// finishedRetention old, looking every half of it.
+func (b *Broker) runRetire(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.deps.Clock.After(finishedRetention / 2):
+		}
+		b.retire(b.deps.Clock.Elapsed() - finishedRetention)
+	}
+}
+
+// retire drops the retained messages published at or before cutoff.
+func (b *Broker) retire(cutoff time.Duration) {
+	b.retireMu.Lock()
+	n := 0
+	for n < len(b.retiring) && b.retiring[n].at <= cutoff {
+		n++
+	}
+	due := slices.Clone(b.retiring[:n])
+	b.retiring = slices.Delete(b.retiring, 0, n)
+	b.retireMu.Unlock()
+	for _, r := range due {
+		b.retainMu.Lock()
+		b.direct.drop(b.srv, r.topic, r.payload)
+		b.retainMu.Unlock()
+	}
 }
 
 // publishShop retains the shop's configuration.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coffeebar/kiosk/access"
 	"github.com/coffeebar/kiosk/events"
 	"github.com/coffeebar/kiosk/order"
 )
@@ -277,5 +278,92 @@ func TestCustomerOrderEndsAsTheDatabase(t *testing.T) {
 	snap := decode[CustomerOrder](t, late.wait(CustomerOrderTopic(cust1.ID), nil))
 	if snap.ID != o.ID || snap.State != order.Completed || !snap.Ready {
 		t.Errorf("retained order = %+v, want order %s completed", snap, o.ID)
+	}
+}
+
+// Every customer has an order topic of their own. A finished order's
+// retained message is dropped finishedRetention after it, from the library
+// and from the broker's own copy, so a day of customers does not pile up;
+// an order still open or waiting on the counter stays, and so does a
+// customer's next order when their last one finishes.
+func TestFinishedOrdersAreNotRetainedForever(t *testing.T) {
+	r := newRig(t)
+	cfg, err := r.shop.Config(r.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Settings.DrinksPerCustomerPerDay = 0 // three orders for one customer
+	if _, err := r.shop.SetSettings(r.ctx, admin, cfg.Settings); err != nil {
+		t.Fatal(err)
+	}
+	topic1, topic2 := CustomerOrderTopic(cust1.ID), CustomerOrderTopic(cust2.ID)
+	live := connect(t, r.wsURL, cust1)
+	live.mustSubscribe(topic1)
+	retained := func(topic string) bool {
+		_, mine := r.broker.direct.newest(topic)
+		_, library := r.broker.srv.Topics.Retained.Get(topic)
+		if mine != library {
+			t.Fatalf("%s: retained by the broker %v, by the library %v", topic, mine, library)
+		}
+		return library
+	}
+	// dropped moves the clock on until topic is no longer retained; the
+	// sweep has then also passed over everything published before it.
+	dropped := func(topic string) {
+		t.Helper()
+		for range 10 {
+			r.env.Clock.Advance(finishedRetention / 2)
+			deadline := time.Now().Add(300 * time.Millisecond)
+			for time.Now().Before(deadline) {
+				if !retained(topic) {
+					return
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}
+		t.Fatalf("%s still retained %v after it finished", topic, 5*finishedRetention)
+	}
+	cancelled := func(who access.Actor) {
+		t.Helper()
+		o := r.queued(who, "Bo")
+		if _, err := r.orders.CancelOwn(r.ctx, who, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		c := connect(t, r.tcpURL, who)
+		c.mustSubscribe(CustomerOrderTopic(who.ID))
+		c.wait(CustomerOrderTopic(who.ID), func(m msg) bool { return decode[CustomerOrder](t, m).State == order.Cancelled })
+	}
+
+	first := r.ready(cust1, "Al") // on the counter
+	live.wait(topic1, func(m msg) bool { return decode[CustomerOrder](t, m).Ready })
+	cancelled(cust2)
+	dropped(topic2)
+	if !retained(topic1) {
+		t.Fatal("an order waiting on the counter was dropped")
+	}
+
+	// Collected: the live phone has the final state; then it goes.
+	if _, err := r.orders.Collect(r.ctx, barista, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	live.wait(topic1, func(m msg) bool { s := decode[CustomerOrder](t, m); return s.ID == first.ID && !s.Ready })
+	dropped(topic1)
+
+	// A finished order followed at once by the customer's next: the next
+	// one stays.
+	second := r.queued(cust1, "Al")
+	if _, err := r.orders.CancelOwn(r.ctx, cust1, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	live.wait(topic1, func(m msg) bool { return decode[CustomerOrder](t, m).State == order.Cancelled })
+	third := r.queued(cust1, "Al")
+	live.wait(topic1, func(m msg) bool { return decode[CustomerOrder](t, m).ID == third.ID })
+	cancelled(cust2) // a later finished order, to know the sweep has passed
+	dropped(topic2)
+	if !retained(topic1) {
+		t.Fatal("the customer's new order was dropped with their cancelled one")
+	}
+	if snap := decode[CustomerOrder](t, live.last(topic1)); snap.ID != third.ID {
+		t.Fatalf("retained %s, want the new order %s", snap.ID, third.ID)
 	}
 }
