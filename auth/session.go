@@ -106,27 +106,32 @@ func (s *Service) Session(ctx context.Context, tok string) (Session, error) {
 	if sess, ok := s.sessions.get(h, s.store.RunTime(), s.StaffIdle); ok {
 		return sess, nil
 	}
-	return s.lookup(ctx, "s.token_hash = ?", h, h)
+	gen := s.sessions.generation() // before the read: see sessionCache
+	sess, seen, err := s.lookup(ctx, "s.token_hash = ?", h)
+	if err == nil {
+		s.sessions.keep(gen, h, sess, seen)
+	}
+	return sess, err
 }
 
 func (s *Service) sessionByID(ctx context.Context, id string) (Session, error) {
-	return s.lookup(ctx, "s.id = ?", id, "")
+	sess, _, err := s.lookup(ctx, "s.id = ?", id)
+	return sess, err
 }
 
-// lookup reads a session; one read by its token's hash (tokenHash) is then
-// kept in memory for the requests that follow.
-func (s *Service) lookup(ctx context.Context, where, arg, tokenHash string) (Session, error) {
+// lookup reads a session, and returns it with the running time its use was
+// last recorded.
+func (s *Service) lookup(ctx context.Context, where, arg string) (Session, time.Duration, error) {
 	var sess Session
 	var staffID, staffRole string
 	var seen int64
-	gen := s.sessions.generation()
 	err := s.store.DB().Read().QueryRowContext(ctx, sessionQuery+where, arg).
 		Scan(&sess.ID, &sess.Kind, &sess.Role, &staffID, &staffRole, &sess.Username, &seen)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, apperr.SessionExpired
+		return Session{}, 0, apperr.SessionExpired
 	}
 	if err != nil {
-		return Session{}, err
+		return Session{}, 0, err
 	}
 	now := s.store.RunTime()
 	last := time.Duration(seen) * time.Millisecond
@@ -137,7 +142,7 @@ func (s *Service) lookup(ctx context.Context, where, arg, tokenHash string) (Ses
 				_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", sess.ID)
 				return err
 			})
-			return Session{}, apperr.SessionExpired
+			return Session{}, 0, apperr.SessionExpired
 		}
 		// The account's current role counts, not the one at sign-in.
 		sess.Role = access.Role(staffRole)
@@ -149,10 +154,7 @@ func (s *Service) lookup(ctx context.Context, where, arg, tokenHash string) (Ses
 	if now-last > touchEvery && s.touch(ctx, sess.ID, now) {
 		last = now
 	}
-	if tokenHash != "" {
-		s.sessions.keep(gen, tokenHash, sess, last)
-	}
-	return sess, nil
+	return sess, last, nil
 }
 
 // touch records that a session is in use, as of the running time now.

@@ -108,7 +108,7 @@ func (s *Service) insertAccount(ctx context.Context, username string, role acces
 		return Account{}, err
 	}
 	a := Account{ID: randomID(), Username: username, Role: role, CreatedAt: s.store.Clock().Now().UTC().Truncate(time.Millisecond)}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.store.DB().Write(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM staff WHERE username = ?", username).Scan(&n); err != nil {
 			return err

@@ -340,14 +340,14 @@ func (d *direct) sent(cl *mqtt.Client, pk packets.Packet) {
 
 // drop stops retaining topic if payload is still its newest message: the
 // library's copy and the broker's own go, and a client that subscribes
-// later gets nothing. It reports whether it dropped it. The caller
-// serialises it with the publishes (Broker.retainMu).
-func (d *direct) drop(srv *mqtt.Server, topic string, payload []byte) bool {
+// later gets nothing. The caller serialises it with the publishes
+// (Broker.retainMu).
+func (d *direct) drop(srv *mqtt.Server, topic string, payload []byte) {
 	d.mu.Lock()
 	newest, ok := d.latest[topic]
 	if !ok || !bytes.Equal(newest, payload) {
 		d.mu.Unlock()
-		return false
+		return
 	}
 	delete(d.latest, topic)
 	delete(d.cache, topic)
@@ -359,7 +359,6 @@ func (d *direct) drop(srv *mqtt.Server, topic string, payload []byte) bool {
 		TopicName:   topic,
 		Origin:      mqtt.InlineClientId,
 	})
-	return true
 }
 
 // forget drops an ended client's idle lane.

@@ -252,12 +252,18 @@ func (b *Broker) publish(topic string, payload []byte, retain bool) {
 
 // publishRetained publishes v as JSON, retained.
 func (b *Broker) publishRetained(topic string, v any) error {
+	_, err := b.retain(topic, v)
+	return err
+}
+
+// retain is publishRetained, returning the bytes it published.
+func (b *Broker) retain(topic string, v any) ([]byte, error) {
 	payload, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", topic, err)
+		return nil, fmt.Errorf("encode %s: %w", topic, err)
 	}
 	b.publish(topic, payload, true)
-	return nil
+	return payload, nil
 }
 
 // publishNotice retains staff's current message to everyone waiting.
@@ -291,11 +297,10 @@ func (b *Broker) publishCustomerOrder(ctx context.Context, customerID string) er
 	// Staff ids are not the customer's business.
 	o.BaristaID, o.EndedBy = "", ""
 	topic := CustomerOrderTopic(customerID)
-	payload, err := json.Marshal(CustomerOrder{Order: o, Position: pos})
+	payload, err := b.retain(topic, CustomerOrder{Order: o, Position: pos})
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", topic, err)
+		return err
 	}
-	b.publish(topic, payload, true)
 	if o.State == order.Cancelled || (o.State == order.Completed && !o.Ready) {
 		b.retireLater(topic, payload)
 	}

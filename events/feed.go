@@ -11,10 +11,10 @@ import (
 // wants the same new events at about the same time. A committed write hands
 // its events to the feed, details decoded, from the writer's goroutine and so
 // in commit order; events the feed was not handed (committed before it
-// started) the first subscriber to ask reads from SQLite. Either way the others are handed the same events,
-// details and all. A subscriber that has fallen behind the tail (a slow one,
-// or one reading the log from its start) reads on its own until it catches
-// up.
+// started) the first subscriber to ask reads from SQLite. Either way the
+// others are handed the same events, details and all. A subscriber that has
+// fallen behind the tail (a slow one, or one reading the log from its start)
+// reads on its own until it catches up.
 type feed struct {
 	mu    sync.Mutex
 	after int64   // evs holds every event after this position,
