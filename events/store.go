@@ -144,6 +144,7 @@ func (s *Store) DB() *storage.DB { return s.db }
 // committed with the state changes made through it, or not at all.
 type Tx struct {
 	*sql.Tx
+	store   *Store
 	ctx     context.Context
 	at      time.Time
 	run     time.Duration
@@ -166,6 +167,9 @@ func (t *Tx) Now() time.Time { return t.at }
 
 // RunTime is the kiosk's running time at this transaction.
 func (t *Tx) RunTime() time.Duration { return t.run }
+
+// Store is the event store the transaction writes to.
+func (t *Tx) Store() *Store { return t.store }
 
 // Emit validates d and writes it to the log, as part of the transaction.
 func (t *Tx) Emit(d Detail) (Event, error) {
@@ -235,7 +239,7 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	return s.db.WriteThen(ctx, func(sqlTx *sql.Tx) error {
 		// Stamp inside the transaction: the single writer serialises
 		// transactions, so running times follow commit order.
-		t = &Tx{Tx: sqlTx, ctx: ctx, at: s.clk.Now(), run: s.RunTime()}
+		t = &Tx{Tx: sqlTx, store: s, ctx: ctx, at: s.clk.Now(), run: s.RunTime()}
 		return fn(t)
 	}, func() {
 		for _, f := range t.onCommit {

@@ -11,8 +11,10 @@ import (
 // query: the configuration changes a few times a day. Every change to the
 // shop's rows goes through this package, which brackets it with begin and
 // end; a read taken while a change was under way, or across one, is not
-// kept. Reads inside a write transaction (Load) never use it: they must see
-// the transaction's own changes.
+// kept. Reads inside a write transaction (Load) use it too: a change begins
+// before its transaction reaches the writer and ends after it has committed
+// or rolled back, so a transaction that could see a change's rows (the
+// change's own, or one sharing its commit) never finds the cache valid.
 type cache struct {
 	mu      sync.Mutex
 	writing int    // changes under way

@@ -97,8 +97,23 @@ func decodeConfig(menu, settings, booth string) (Menu, Settings, Booth, error) {
 }
 
 // Load reads the configuration inside a write transaction, so a decision
-// made on it commits only if it still holds.
-func Load(ctx context.Context, tx *events.Tx) (Config, error) { return load(ctx, tx) }
+// made on it commits only if it still holds. The kept configuration serves
+// unless a change to the shop is under way: every change holds the cache
+// from before its transaction begins until after it commits or rolls back,
+// so a transaction that shares a commit with a change, or follows one not
+// yet ended, reads the rows it sees.
+func Load(ctx context.Context, tx *events.Tx) (Config, error) {
+	c := cacheOf(tx.Store())
+	cfg, gen, ok := c.lookup()
+	if ok {
+		return cfg, nil
+	}
+	cfg, err := load(ctx, tx)
+	if err == nil {
+		c.put(cfg, gen)
+	}
+	return cfg, err
+}
 
 // Config reads the current configuration.
 func (s *Service) Config(ctx context.Context) (Config, error) {

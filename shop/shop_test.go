@@ -399,3 +399,55 @@ func TestAReadAcrossAChangeIsNotKept(t *testing.T) {
 		t.Fatalf("a quiet read was not kept: %+v %v", got, ok)
 	}
 }
+
+func TestLoadInAWriteSeesAChangeUnderWay(t *testing.T) {
+	env, s := setup(t)
+	ctx := context.Background()
+	load := func() Config {
+		t.Helper()
+		var cfg Config
+		if err := env.Store.Write(ctx, func(tx *events.Tx) error {
+			var err error
+			cfg, err = Load(ctx, tx)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	if load().Open {
+		t.Fatal("the seeded shop is open")
+	}
+	// Kept now. A change's own transaction reads its rows, not the copy,
+	// and what it read is not kept when the change rolls back.
+	c := cacheOf(env.Store)
+	c.begin()
+	rollback := errors.New("roll back")
+	err := env.Store.Write(ctx, func(tx *events.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE shop SET open = 1"); err != nil {
+			return err
+		}
+		cfg, err := Load(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !cfg.Open {
+			t.Error("a change's own transaction read the kept configuration")
+		}
+		return rollback
+	})
+	c.end()
+	if !errors.Is(err, rollback) {
+		t.Fatal(err)
+	}
+	if load().Open {
+		t.Fatal("a load after a rolled-back change read the change")
+	}
+	// A committed change is read by the next load in a write.
+	if _, err := s.SetOpen(ctx, barista, true); err != nil {
+		t.Fatal(err)
+	}
+	if !load().Open {
+		t.Fatal("a load after a change read the configuration from before it")
+	}
+}
