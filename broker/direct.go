@@ -2,6 +2,7 @@ package broker
 
 import (
 	"bytes"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -19,8 +20,8 @@ import (
 //
 // So the broker delivers its retained messages itself. It encodes a
 // message once for each kind of client (MQTT 3.1.1 or 5, retain flag, over
-// WebSocket or not) and writes it to every subscriber's socket in one loop,
-// without waiting: a socket that cannot take the whole message at once, or
+// WebSocket or not) and writes it to every subscriber's socket without
+// waiting, a publish to many subscribers shared among the cores: a socket that cannot take the whole message at once, or
 // a connection that is not a WebSocket, gets it from a lane, the client's
 // own writer for these topics, which sends the topic's newest message when
 // it gets to it. The library still keeps the retained message for later
@@ -122,12 +123,21 @@ type direct struct {
 	cache  map[string]cachedTargets
 	gen    atomic.Uint64
 
-	// laneWrites counts the messages lanes wrote, for tests.
-	laneWrites atomic.Int64
+	// A publish to many subscribers is split among up to workers
+	// goroutines (the processors Go may run at once), each with at least
+	// minPart subscribers: nearly all of a delivery is the kernel's work
+	// for one socket write, which a second core can do for another socket
+	// meanwhile.
+	workers, minPart int
+
+	// laneWrites counts the messages lanes wrote, and splits the publishes
+	// shared among goroutines, for tests.
+	laneWrites, splits atomic.Int64
 }
 
 func newDirect() *direct {
-	return &direct{latest: map[string][]byte{}, lanes: map[*mqtt.Client]*lane{}, cache: map[string]cachedTargets{}}
+	return &direct{latest: map[string][]byte{}, lanes: map[*mqtt.Client]*lane{}, cache: map[string]cachedTargets{},
+		workers: runtime.GOMAXPROCS(0), minPart: 128}
 }
 
 func (d *direct) setLatest(topic string, payload []byte) {
@@ -158,8 +168,39 @@ func (d *direct) publish(srv *mqtt.Server, mayRead func(*mqtt.Client, string) bo
 	})
 	d.setLatest(topic, payload)
 
+	targets := d.subscribers(srv, topic)
+	parts := split(len(targets), d.workers, d.minPart)
+	if len(parts) == 1 {
+		d.send(srv, mayRead, topic, payload, targets)
+		return
+	}
+	d.splits.Add(1)
+	var wg sync.WaitGroup
+	for _, p := range parts[1:] {
+		wg.Go(func() { d.send(srv, mayRead, topic, payload, targets[p.lo:p.hi]) })
+	}
+	d.send(srv, mayRead, topic, payload, targets[parts[0].lo:parts[0].hi])
+	wg.Wait()
+}
+
+// part is a run of a publish's subscribers, [lo, hi).
+type part struct{ lo, hi int }
+
+// split cuts n subscribers into at most workers runs of about the same
+// length, each of at least minPart unless there is only one.
+func split(n, workers, minPart int) []part {
+	k := max(min(workers, n/max(minPart, 1)), 1)
+	parts := make([]part, 0, k)
+	for i := range k {
+		parts = append(parts, part{i * n / k, (i + 1) * n / k})
+	}
+	return parts
+}
+
+// send writes topic's payload to each of targets that may read it.
+func (d *direct) send(srv *mqtt.Server, mayRead func(*mqtt.Client, string) bool, topic string, payload []byte, targets []target) {
 	encoded := map[variantKey][]byte{}
-	for _, t := range d.subscribers(srv, topic) {
+	for _, t := range targets {
 		cl, ok := srv.Clients.Get(t.client)
 		if !ok || cl.Closed() || cl.Net.Conn == nil || !mayRead(cl, topic) {
 			continue

@@ -3,6 +3,7 @@ package broker
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -114,6 +115,75 @@ func TestSubscribersDuringPublishesEndOnTheNewest(t *testing.T) {
 			select {
 			case <-c.notify:
 			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// A publish to many subscribers is shared among goroutines: each
+// subscriber, in whichever share, gets the messages once each and in
+// order, ending on the newest.
+func TestAPublishSharedAmongGoroutinesReachesEverySubscriberInOrder(t *testing.T) {
+	r := newRig(t)
+	r.broker.retainMu.Lock() // publishes read these under it
+	r.broker.direct.workers, r.broker.direct.minPart = 3, 2
+	r.broker.retainMu.Unlock()
+	const clients, versions = 13, 60
+	subs := make([]*client, clients)
+	for i := range subs {
+		url := r.wsURL
+		if i%4 == 0 {
+			url = r.tcpURL
+		}
+		subs[i] = connect(t, url, admin)
+		subs[i].mustSubscribe(TopicPrinter)
+	}
+	for i := range versions {
+		if err := r.broker.PublishPrinter(map[string]int{"version": i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r.broker.direct.splits.Load() == 0 {
+		t.Fatal("no publish was shared among goroutines")
+	}
+	newest := fmt.Sprintf(`{"version":%d}`, versions-1)
+	for i, c := range subs {
+		c.wait(TopicPrinter, func(m msg) bool { return string(m.payload) == newest })
+		// A lane may send the newest twice (it was asked again while
+		// sending it), never an older one after a newer.
+		last := -1
+		for _, m := range c.on(TopicPrinter) {
+			var v struct{ Version int }
+			if err := json.Unmarshal(m.payload, &v); err != nil {
+				t.Fatalf("client %d: %s: %v", i, m.payload, err)
+			}
+			if v.Version < last {
+				t.Fatalf("client %d got version %d after %d", i, v.Version, last)
+			}
+			last = v.Version
+		}
+	}
+}
+
+// The runs of a split publish cover every subscriber once.
+func TestSplitCoversEverySubscriberOnce(t *testing.T) {
+	for n := range 40 {
+		for workers := 0; workers <= 5; workers++ {
+			for _, minPart := range []int{0, 1, 2, 7, 128} {
+				parts := split(n, workers, minPart)
+				if len(parts) == 0 || len(parts) > max(workers, 1) {
+					t.Fatalf("split(%d, %d, %d) = %v: %d runs", n, workers, minPart, parts, len(parts))
+				}
+				next := 0
+				for _, p := range parts {
+					if p.lo != next || p.hi < p.lo || (len(parts) > 1 && p.hi-p.lo < minPart) {
+						t.Fatalf("split(%d, %d, %d) = %v", n, workers, minPart, parts)
+					}
+					next = p.hi
+				}
+				if next != n {
+					t.Fatalf("split(%d, %d, %d) = %v ends at %d", n, workers, minPart, parts, next)
+				}
 			}
 		}
 	}
