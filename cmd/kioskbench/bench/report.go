@@ -166,6 +166,9 @@ func Markdown(r *Report) string {
 			if i == t.Knee {
 				mark = " (knee)"
 			}
+			if s.Repeated {
+				mark = " (did not keep up: offered again)"
+			}
 			if s.StartedBusy {
 				mark += " (kiosk still busy at the start)"
 			}

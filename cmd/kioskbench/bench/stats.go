@@ -89,6 +89,10 @@ type Step struct {
 	BusyRetries int `json:"busyRetries,omitempty"`
 	// StartedBusy says the kiosk had not gone idle after the step before.
 	StartedBusy bool `json:"startedBusy,omitempty"`
+	// Repeated says the step did not keep up and the same load was
+	// offered again at once: the knee is a load that fails twice in a
+	// row, and the step with it is judged in its place.
+	Repeated bool `json:"repeated,omitempty"`
 }
 
 // KneeRule says when a step is past the knee of the latency curve.
@@ -120,14 +124,25 @@ var DefaultKnee = KneeRule{MinAchieved: 0.9, P99Factor: 4, P99Floor: 50, MaxErro
 // the one with the lowest p99. Steps before it are warm-up, judged on what
 // they did and their errors but not on their latency.
 func (r KneeRule) Baseline(steps []Step) Step {
-	return steps[r.baseline(steps)]
+	if b := r.baseline(steps); b >= 0 {
+		return steps[b]
+	}
+	return Step{}
 }
 
+// baseline is the index of the baseline step, -1 if there is none. A
+// repeated step does not count (see Step.Repeated).
 func (r KneeRule) baseline(steps []Step) int {
-	b := 0
-	for i, s := range steps[:min(3, len(steps))] {
-		if s.Latency.P99 < steps[b].Latency.P99 {
+	b, seen := -1, 0
+	for i, s := range steps {
+		if s.Repeated {
+			continue
+		}
+		if b < 0 || s.Latency.P99 < steps[b].Latency.P99 {
 			b = i
+		}
+		if seen++; seen == 3 {
+			break
 		}
 	}
 	return b
@@ -155,19 +170,22 @@ func (r KneeRule) Healthy(base, s Step) bool {
 // Knee returns the index of the last step that kept up before the first
 // that did not (-1 when even the first failed), and the index of that
 // first failing step (-1 when every step kept up). Steps must be in rising
-// order of offered load.
+// order of offered load. Repeated steps are passed over.
 func (r KneeRule) Knee(steps []Step) (lastGood, knee int) {
-	if len(steps) == 0 {
+	b := r.baseline(steps)
+	if b < 0 {
 		return -1, -1
 	}
-	b := r.baseline(steps)
+	lastGood = -1
 	for i, s := range steps {
-		if i < b && r.keepsPace(s) {
-			continue // warm-up: its latency is not judged
+		if s.Repeated {
+			continue
 		}
-		if !r.Healthy(steps[b], s) {
-			return i - 1, i
+		warmUp := i < b && r.keepsPace(s) // its latency is not judged
+		if !warmUp && !r.Healthy(steps[b], s) {
+			return lastGood, i
 		}
+		lastGood = i
 	}
-	return len(steps) - 1, -1
+	return lastGood, -1
 }

@@ -54,6 +54,8 @@ func step(offered, achieved, p99 float64, errors int) Step {
 	return Step{Offered: offered, Achieved: achieved, Errors: errors, Latency: Summary{N: 100, P99: p99}}
 }
 
+func repeated(s Step) Step { s.Repeated = true; return s }
+
 func TestKneeIsTheFirstStepThatStopsKeepingUp(t *testing.T) {
 	r := DefaultKnee
 	for _, tc := range []struct {
@@ -73,6 +75,17 @@ func TestKneeIsTheFirstStepThatStopsKeepingUp(t *testing.T) {
 		// baseline is the best of the first three, 39 ms, so 170 knees.
 		{"a slow first step", []Step{step(10, 10, 270, 0), step(14, 14, 44, 0), step(20, 20, 39, 0),
 			step(28, 28, 60, 0), step(40, 40, 170, 0)}, 3, 4},
+		// A step that failed once and kept up when offered again is passed
+		// over; one that fails again is the knee.
+		{"a disturbed step", []Step{step(10, 10, 20, 0), step(20, 20, 22, 0), repeated(step(40, 40, 96, 0)),
+			step(40, 40, 25, 0), step(80, 80, 30, 0)}, 4, -1},
+		{"a knee that holds twice", []Step{step(10, 10, 20, 0), step(20, 20, 22, 0), repeated(step(40, 40, 96, 0)),
+			step(40, 40, 90, 0)}, 1, 3},
+		// A repeated step is not a baseline: the best of the first three
+		// others is 20 ms, so 60 passes (5 ms would have made it knee)
+		// and 81 knees.
+		{"a repeated step is not a baseline", []Step{repeated(step(10, 10, 5, 0)), step(10, 10, 20, 0), step(20, 20, 22, 0),
+			step(40, 40, 60, 0), step(80, 80, 81, 0)}, 3, 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lastGood, knee := r.Knee(tc.steps)
