@@ -21,11 +21,12 @@ import (
 // So the broker delivers its retained messages itself. It encodes a
 // message once for each kind of client (MQTT 3.1.1 or 5, retain flag, over
 // WebSocket or not) and writes it to every subscriber's socket without
-// waiting, a publish to many subscribers shared among the cores: a socket that cannot take the whole message at once, or
-// a connection that is not a WebSocket, gets it from a lane, the client's
-// own writer for these topics, which sends the topic's newest message when
-// it gets to it. The library still keeps the retained message for later
-// subscribers, and checks every client's right to read it as before.
+// waiting (a publish to many subscribers shared among the cores): a socket
+// that cannot take the whole message at once, or a connection that is not
+// a WebSocket, gets it from a lane, the client's own writer for these
+// topics, which sends the topic's newest message when it gets to it. The
+// library still keeps the retained message for later subscribers, and
+// checks every client's right to read it as before.
 //
 // Only the newest message of a retained topic matters, so nothing is ever
 // queued but the topics themselves. The one race left is a client that

@@ -92,15 +92,7 @@ func TestSubscribersDuringPublishesEndOnTheNewest(t *testing.T) {
 		}
 		close(done)
 	}()
-	subs := make([]*client, clients)
-	for i := range subs {
-		url := r.wsURL
-		if i%3 == 0 {
-			url = r.tcpURL
-		}
-		subs[i] = connect(t, url, admin)
-		subs[i].mustSubscribe(TopicPrinter)
-	}
+	subs := r.printerSubscribers(t, clients, 3)
 	<-done
 	wg.Wait()
 	newest := fmt.Sprintf(`{"version":%d}`, versions-1)
@@ -121,23 +113,15 @@ func TestSubscribersDuringPublishesEndOnTheNewest(t *testing.T) {
 }
 
 // A publish to many subscribers is shared among goroutines: each
-// subscriber, in whichever share, gets the messages once each and in
-// order, ending on the newest.
+// subscriber, in whichever share, gets the messages in order, ending on
+// the newest.
 func TestAPublishSharedAmongGoroutinesReachesEverySubscriberInOrder(t *testing.T) {
 	r := newRig(t)
 	r.broker.retainMu.Lock() // publishes read these under it
 	r.broker.direct.workers, r.broker.direct.minPart = 3, 2
 	r.broker.retainMu.Unlock()
 	const clients, versions = 13, 60
-	subs := make([]*client, clients)
-	for i := range subs {
-		url := r.wsURL
-		if i%4 == 0 {
-			url = r.tcpURL
-		}
-		subs[i] = connect(t, url, admin)
-		subs[i].mustSubscribe(TopicPrinter)
-	}
+	subs := r.printerSubscribers(t, clients, 4)
 	for i := range versions {
 		if err := r.broker.PublishPrinter(map[string]int{"version": i}); err != nil {
 			t.Fatal(err)
@@ -187,6 +171,22 @@ func TestSplitCoversEverySubscriberOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// printerSubscribers connects n admins subscribed to the printer topic,
+// every tcpEvery-th over plain TCP and the others over WebSocket.
+func (r *rig) printerSubscribers(t *testing.T, n, tcpEvery int) []*client {
+	t.Helper()
+	subs := make([]*client, n)
+	for i := range subs {
+		url := r.wsURL
+		if i%tcpEvery == 0 {
+			url = r.tcpURL
+		}
+		subs[i] = connect(t, url, admin)
+		subs[i].mustSubscribe(TopicPrinter)
+	}
+	return subs
 }
 
 // When the broker writes a client an older retained message than the
