@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"context"
 	"sync"
 
 	"github.com/coffeebar/kiosk/events"
@@ -46,6 +47,20 @@ func (c *cache) lookup() (Config, uint64, bool) {
 		return cfg, c.gen, true
 	}
 	return Config{}, c.gen, false
+}
+
+// read returns the kept configuration, or reads it through q and keeps
+// what it read unless a change began or ended meanwhile.
+func (c *cache) read(ctx context.Context, q queryer) (Config, error) {
+	cfg, gen, ok := c.lookup()
+	if ok {
+		return cfg, nil
+	}
+	cfg, err := load(ctx, q)
+	if err == nil {
+		c.put(cfg, gen)
+	}
+	return cfg, err
 }
 
 // put keeps cfg, read after lookup returned gen, unless a change began or

@@ -103,30 +103,12 @@ func decodeConfig(menu, settings, booth string) (Menu, Settings, Booth, error) {
 // so a transaction that shares a commit with a change, or follows one not
 // yet ended, reads the rows it sees.
 func Load(ctx context.Context, tx *events.Tx) (Config, error) {
-	c := cacheOf(tx.Store())
-	cfg, gen, ok := c.lookup()
-	if ok {
-		return cfg, nil
-	}
-	cfg, err := load(ctx, tx)
-	if err == nil {
-		c.put(cfg, gen)
-	}
-	return cfg, err
+	return cacheOf(tx.Store()).read(ctx, tx)
 }
 
 // Config reads the current configuration.
 func (s *Service) Config(ctx context.Context) (Config, error) {
-	c := cacheOf(s.store)
-	cfg, gen, ok := c.lookup()
-	if ok {
-		return cfg, nil
-	}
-	cfg, err := load(ctx, s.store.DB().Read())
-	if err == nil {
-		c.put(cfg, gen)
-	}
-	return cfg, err
+	return cacheOf(s.store).read(ctx, s.store.DB().Read())
 }
 
 // write runs fn, a change to the shop's rows, in a write transaction.
